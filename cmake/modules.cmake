@@ -1,0 +1,14 @@
+# The module table: every library under src/ and the modules it may depend on directly.
+# This is DESIGN.md's dependency DAG written once. es_module() refuses a DEPS entry that is
+# not listed here, and tools/check_layering.py (a ctest) refuses an #include that crosses it.
+# A module may include headers of its direct dependencies and of their dependencies.
+es_layer(base)
+es_layer(model          DEPS base)
+es_layer(storage        DEPS model base)
+es_layer(kafka/protocol DEPS model base)
+es_layer(broker         DEPS storage model base)
+es_layer(client         DEPS model base)
+es_layer(http           DEPS base)
+es_layer(kafka/server   DEPS kafka/protocol broker base)
+es_layer(serve          DEPS broker kafka/server http base)
+es_layer(app            DEPS serve client storage model base)

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Installs everything the build, the tests and the benchmarks need on Debian 12.
+# Idempotent: when every package is present it only checks and returns in about a second.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")/.." && pwd)
+
+# Build toolchain and libraries (one line per purpose so a reader sees why each is here).
+packages=(
+    build-essential cmake ninja-build lld clang-format python3      # toolchain
+    libgtest-dev libgmock-dev libbenchmark-dev                        # tests and benchmarks
+    libfmt-dev libspdlog-dev                                          # logging
+    zlib1g-dev libsnappy-dev liblz4-dev libzstd-dev                   # record batch codecs
+    libasio-dev libcpp-httplib-dev nlohmann-json3-dev libyaml-cpp-dev libcli11-dev  # broker, CLI
+    librdkafka-dev kcat                                               # Kafka client and peer tool
+    nodejs npm                                                        # npm test peers (kafkajs)
+)
+
+missing=()
+for p in "${packages[@]}"; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+        # A tool may come from outside Debian's packages (node on some images); accept it when present.
+        case "$p" in
+            nodejs) command -v node >/dev/null && continue ;;
+            npm) command -v npm >/dev/null && continue ;;
+            python3) command -v python3 >/dev/null && continue ;;
+        esac
+        missing+=("$p")
+    fi
+done
+
+if ((${#missing[@]})); then
+    echo "install-deps: installing ${missing[*]}"
+    sudo_cmd=()
+    [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
+    export DEBIAN_FRONTEND=noninteractive
+    "${sudo_cmd[@]}" apt-get update -qq
+    "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+else
+    echo "install-deps: all Debian packages present"
+fi
+
+# npm test peers, pinned by the lock file; skipped when node_modules already matches the lock.
+peers="$here/tests/peers"
+if [ -f "$peers/package-lock.json" ]; then
+    stamp="$peers/node_modules/.package-lock.json"
+    if [ ! -f "$stamp" ] || [ "$peers/package-lock.json" -nt "$stamp" ]; then
+        echo "install-deps: npm ci in tests/peers"
+        (cd "$peers" && npm ci --no-audit --no-fund --loglevel=error)
+    else
+        echo "install-deps: npm test peers present"
+    fi
+fi
