@@ -1,0 +1,93 @@
+#pragma once
+
+#include "base/errc.h"
+#include "storage/file.h"
+
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+
+namespace es::storage::testing {
+
+/// The real file system with failures on demand: fdatasync errors, a disk that fills up after
+/// N more bytes, and counters for the calls storage makes. Thread-safe, like the real one.
+class FaultInjectionFileSystem final : public FileSystem {
+  public:
+    /// The next n fdatasync calls fail with EIO.
+    void fail_next_syncs(int n) { sync_failures_ = n; }
+    /// Writes succeed for `bytes` more bytes; then the disk is full (a partial write, ENOSPC).
+    void set_space_left(std::optional<uint64_t> bytes) {
+        std::lock_guard lock(mu_);
+        space_left_ = bytes;
+    }
+    int syncs() const { return syncs_; }
+
+    Result<std::unique_ptr<File>> open(const std::string& path, OpenMode mode) override {
+        ES_TRY(std::unique_ptr<File> inner, posix_file_system().open(path, mode));
+        return std::unique_ptr<File>(std::make_unique<FaultFile>(*this, std::move(inner)));
+    }
+    Status remove(const std::string& p) override { return posix_file_system().remove(p); }
+    Status remove_all(const std::string& p) override { return posix_file_system().remove_all(p); }
+    Status rename(const std::string& a, const std::string& b) override {
+        return posix_file_system().rename(a, b);
+    }
+    Status create_directories(const std::string& p) override {
+        return posix_file_system().create_directories(p);
+    }
+    Status sync_directory(const std::string& p) override {
+        return posix_file_system().sync_directory(p);
+    }
+    Result<std::vector<std::string>> list(const std::string& p) override {
+        return posix_file_system().list(p);
+    }
+    bool exists(const std::string& p) override { return posix_file_system().exists(p); }
+
+  private:
+    class FaultFile final : public File {
+      public:
+        FaultFile(FaultInjectionFileSystem& fs, std::unique_ptr<File> inner)
+            : fs_(fs), inner_(std::move(inner)) {}
+
+        Status append(BytesView data) override {
+            size_t allowed = data.size();
+            {
+                std::lock_guard lock(fs_.mu_);
+                if (fs_.space_left_) {
+                    allowed = static_cast<size_t>(std::min<uint64_t>(allowed, *fs_.space_left_));
+                    *fs_.space_left_ -= allowed;
+                }
+            }
+            if (allowed > 0) ES_CHECK(inner_->append(data.first(allowed)));
+            if (allowed < data.size()) {
+                return Error(es::Errc::no_space, "injected: no space left on device");
+            }
+            return {};
+        }
+        Status read_at(uint64_t pos, MutableBytesView out) const override {
+            return inner_->read_at(pos, out);
+        }
+        Status sync() override {
+            ++fs_.syncs_;
+            if (fs_.sync_failures_.fetch_sub(1) > 0) {
+                return Error(es::Errc::io_error, "injected: fdatasync: Input/output error");
+            }
+            fs_.sync_failures_ = 0;
+            return inner_->sync();
+        }
+        Status truncate(uint64_t size) override { return inner_->truncate(size); }
+        uint64_t size() const override { return inner_->size(); }
+
+      private:
+        FaultInjectionFileSystem& fs_;
+        std::unique_ptr<File> inner_;
+    };
+
+    std::mutex mu_;
+    std::optional<uint64_t> space_left_;
+    std::atomic<int> sync_failures_{0};
+    std::atomic<int> syncs_{0};
+};
+
+}  // namespace es::storage::testing
