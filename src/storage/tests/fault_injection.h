@@ -4,6 +4,7 @@
 #include "storage/file.h"
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -23,6 +24,11 @@ class FaultInjectionFileSystem final : public FileSystem {
         space_left_ = bytes;
     }
     int syncs() const { return syncs_; }
+    /// Runs inside every fdatasync before it happens (to hold a sync open in a test).
+    void set_before_sync(std::function<void()> hook) {
+        std::lock_guard lock(mu_);
+        before_sync_ = std::move(hook);
+    }
 
     Result<std::unique_ptr<File>> open(const std::string& path, OpenMode mode) override {
         ES_TRY(std::unique_ptr<File> inner, posix_file_system().open(path, mode));
@@ -69,6 +75,12 @@ class FaultInjectionFileSystem final : public FileSystem {
             return inner_->read_at(pos, out);
         }
         Status sync() override {
+            std::function<void()> hook;
+            {
+                std::lock_guard lock(fs_.mu_);
+                hook = fs_.before_sync_;
+            }
+            if (hook) hook();
             ++fs_.syncs_;
             if (fs_.sync_failures_.fetch_sub(1) > 0) {
                 return Error(es::Errc::io_error, "injected: fdatasync: Input/output error");
@@ -86,6 +98,7 @@ class FaultInjectionFileSystem final : public FileSystem {
 
     std::mutex mu_;
     std::optional<uint64_t> space_left_;
+    std::function<void()> before_sync_;
     std::atomic<int> sync_failures_{0};
     std::atomic<int> syncs_{0};
 };
