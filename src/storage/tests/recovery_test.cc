@@ -1,0 +1,1 @@
+// Filled in by the storage test work for issue #2.
