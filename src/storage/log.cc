@@ -319,6 +319,70 @@ Result<RetentionResult> Log::apply_retention() {
     return result;
 }
 
+Result<std::unique_ptr<CompactionJob>> Log::prepare_compaction() {
+    ES_CHECK(check_usable());
+    std::vector<CompactionJob::Input> inputs;
+    for (auto it = segments_.begin(); std::next(it) != segments_.end(); ++it) {
+        inputs.push_back({it->first, it->second->size(), it->second->file()});
+    }
+    return std::make_unique<CompactionJob>(fs_, dir_, config_, std::move(inputs));
+}
+
+Result<CompactionResult> Log::finish_compaction(CompactionJob& job) {
+    CompactionResult result = job.result();
+    auto unchanged = [&](const CompactionJob::Input& in) {
+        auto it = segments_.find(in.base);
+        return it != segments_.end() && it->second->sealed() && it->second->file() == in.file &&
+               it->second->size() == in.size && std::next(it) != segments_.end();
+    };
+    bool usable = !closed_ && !durability_->failed() && job.done() &&
+                  std::all_of(job.inputs().begin(), job.inputs().end(), unchanged);
+    if (!usable) {
+        // Truncation, retention or a failure changed the log while the job ran: its copies
+        // describe segments that are gone. The next round starts from the new state.
+        job.discard();
+        result.aborted = true;
+        return result;
+    }
+    for (size_t i = 0; i < job.inputs().size(); ++i) {
+        const auto& in = job.inputs()[i];
+        auto it = segments_.find(in.base);
+        std::string cleaned = dir_ + "/" + Segment::file_name(in.base, ".log.cleaned");
+        // The first segment stays even when empty: its base is the log start after a restart.
+        if (job.removed_[i] && it != segments_.begin()) {
+            ES_CHECK(remove_segment(it));
+            ES_CHECK(fs_.remove(cleaned));
+            ++result.segments_removed;
+            continue;
+        }
+        // Index files go first: a crash between the rename and the new indexes must find none
+        // rather than stale ones that point into the old layout.
+        ES_CHECK(it->second->unseal());
+        ES_CHECK(fs_.sync_directory(dir_));
+        ES_CHECK(fs_.rename(cleaned, dir_ + "/" + Segment::file_name(in.base, ".log")));
+        ES_CHECK(fs_.sync_directory(dir_));
+        ES_TRY(std::unique_ptr<Segment> fresh,
+               Segment::open(fs_, dir_, in.base, config_.index_interval_bytes, Offset(0), nullptr));
+        ES_CHECK(fresh->seal());
+        it->second = std::move(fresh);
+        ++result.segments_rewritten;
+    }
+    storage_log.info("{}: compaction removed {} records ({} tombstones), {} -> {} bytes", dir_,
+                     result.records_removed, result.tombstones_removed, result.bytes_before,
+                     result.bytes_after);
+    return result;
+}
+
+Result<CompactionResult> Log::compact() {
+    ES_TRY(std::unique_ptr<CompactionJob> job, prepare_compaction());
+    auto ran = job->run(clock_());
+    if (!ran.ok()) {
+        job->discard();
+        return std::move(ran).error();
+    }
+    return finish_compaction(*job);
+}
+
 Status Log::remove_segment(std::map<Offset, std::unique_ptr<Segment>>::iterator it) {
     ES_CHECK(it->second->remove_files());
     segments_.erase(it);

@@ -3,6 +3,7 @@
 #include "base/bytes.h"
 #include "base/result.h"
 #include "model/strong_int.h"
+#include "storage/compaction.h"
 #include "storage/durability.h"
 #include "storage/file.h"
 #include "storage/log_config.h"
@@ -80,6 +81,13 @@ class Log {
     /// Rolls the active segment if it is past segment.ms, even with no append to trigger it.
     Status maybe_roll_by_age();
 
+    /// Compaction (cleanup.policy=compact) in three steps; see CompactionJob. prepare and finish
+    /// run on the owner thread, the job itself on any thread in between.
+    Result<std::unique_ptr<CompactionJob>> prepare_compaction();
+    Result<CompactionResult> finish_compaction(CompactionJob& job);
+    /// All three steps on the calling thread.
+    Result<CompactionResult> compact();
+
     /// Syncs from the calling thread (tests, close, the interval policy without a flusher).
     Result<model::Offset> flush();
     /// Records the durable end as the recovery point, so that a restart after a crash scans
@@ -104,7 +112,6 @@ class Log {
     const std::map<model::Offset, std::unique_ptr<Segment>>& segments() const { return segments_; }
 
   private:
-    friend class Compactor;
     Log(FileSystem& fs, std::string dir, LogConfig config, Clock clock);
     Status load();
     Status roll(model::Offset next_base);
