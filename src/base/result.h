@@ -109,8 +109,9 @@ inline Status ok_status() { return {}; }
     lhs = std::move(tmp).value()
 
 /// ES_CHECK(expr): evaluates expr (a Result), returns its error from the enclosing function.
-#define ES_CHECK(expr)                                  \
-    do {                                                \
-        auto es_check_result_ = (expr);                 \
-        if (!es_check_result_.ok()) return std::move(es_check_result_).error(); \
+#define ES_CHECK(expr) ES_CHECK_IMPL(ES_CONCAT(es_check_result_, __LINE__), expr)
+#define ES_CHECK_IMPL(tmp, expr)                      \
+    do {                                              \
+        auto tmp = (expr);                            \
+        if (!tmp.ok()) return std::move(tmp).error(); \
     } while (false)
