@@ -432,6 +432,7 @@ class Emitter:
                        f"return wire::unsupported_version(\"{m.name}\", version);")
         out.append(f"const bool flexible = {flex};")
         out.append("(void)flexible;")
+        out.append("(void)version;")
         for f in fields:
             if f.tag is not None:
                 continue
@@ -543,6 +544,7 @@ class Emitter:
         out = [f"void {scope}::encode(ByteWriter& w, int16_t version) const {{"]
         out.append(f"const bool flexible = {m.flexible.cond(m.versions)};")
         out.append("(void)flexible;")
+        out.append("(void)version;")
         for f in fields:
             if f.tag is not None:
                 continue

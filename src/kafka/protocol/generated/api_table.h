@@ -8,7 +8,20 @@
 namespace es::kafka::protocol {
 
 enum class ApiKey : int16_t {
+    produce = 0,
+    fetch = 1,
+    list_offsets = 2,
+    metadata = 3,
     api_versions = 18,
+    create_topics = 19,
+    delete_topics = 20,
+    delete_records = 21,
+    describe_configs = 32,
+    alter_configs = 33,
+    describe_log_dirs = 35,
+    create_partitions = 37,
+    incremental_alter_configs = 44,
+    describe_cluster = 60,
 };
 
 struct ApiInfo {
@@ -21,7 +34,20 @@ struct ApiInfo {
 
 /// Every API the codec implements, by key.
 inline constexpr ApiInfo kApis[] = {
+    {ApiKey::produce, "Produce", 3, 9, 9},
+    {ApiKey::fetch, "Fetch", 4, 13, 12},
+    {ApiKey::list_offsets, "ListOffsets", 1, 7, 6},
+    {ApiKey::metadata, "Metadata", 0, 12, 9},
     {ApiKey::api_versions, "ApiVersions", 0, 3, 3},
+    {ApiKey::create_topics, "CreateTopics", 0, 7, 5},
+    {ApiKey::delete_topics, "DeleteTopics", 0, 6, 4},
+    {ApiKey::delete_records, "DeleteRecords", 0, 2, 2},
+    {ApiKey::describe_configs, "DescribeConfigs", 0, 4, 4},
+    {ApiKey::alter_configs, "AlterConfigs", 0, 2, 2},
+    {ApiKey::describe_log_dirs, "DescribeLogDirs", 0, 2, 2},
+    {ApiKey::create_partitions, "CreatePartitions", 0, 3, 2},
+    {ApiKey::incremental_alter_configs, "IncrementalAlterConfigs", 0, 1, 1},
+    {ApiKey::describe_cluster, "DescribeCluster", 0, 0, 0},
 };
 
 /// The entry for `key`, or nullptr for an API the codec does not implement.

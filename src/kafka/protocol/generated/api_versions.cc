@@ -8,6 +8,7 @@ Status ApiVersionsRequest::decode(ByteReader& r, int16_t version) {
     if (version < 0 || version > 3) return wire::unsupported_version("ApiVersionsRequest", version);
     const bool flexible = version >= 3;
     (void)flexible;
+    (void)version;
     if (version >= 3) {
         ES_TRY(client_software_name, wire::read_string(r, flexible));
     }
@@ -24,6 +25,7 @@ Status ApiVersionsRequest::decode(ByteReader& r, int16_t version) {
 void ApiVersionsRequest::encode(ByteWriter& w, int16_t version) const {
     const bool flexible = version >= 3;
     (void)flexible;
+    (void)version;
     if (version >= 3) {
         wire::write_string(w, client_software_name, flexible);
     }
@@ -39,6 +41,7 @@ void ApiVersionsRequest::encode(ByteWriter& w, int16_t version) const {
 Status ApiVersionsResponse::ApiVersion::decode(ByteReader& r, int16_t version) {
     const bool flexible = version >= 3;
     (void)flexible;
+    (void)version;
     ES_TRY(api_key, r.read_i16());
     ES_TRY(min_version, r.read_i16());
     ES_TRY(max_version, r.read_i16());
@@ -52,6 +55,7 @@ Status ApiVersionsResponse::ApiVersion::decode(ByteReader& r, int16_t version) {
 void ApiVersionsResponse::ApiVersion::encode(ByteWriter& w, int16_t version) const {
     const bool flexible = version >= 3;
     (void)flexible;
+    (void)version;
     w.write_i16(api_key);
     w.write_i16(min_version);
     w.write_i16(max_version);
@@ -64,6 +68,7 @@ void ApiVersionsResponse::ApiVersion::encode(ByteWriter& w, int16_t version) con
 Status ApiVersionsResponse::SupportedFeatureKey::decode(ByteReader& r, int16_t version) {
     const bool flexible = version >= 3;
     (void)flexible;
+    (void)version;
     ES_TRY(name, wire::read_string(r, flexible));
     ES_TRY(min_version, r.read_i16());
     ES_TRY(max_version, r.read_i16());
@@ -77,6 +82,7 @@ Status ApiVersionsResponse::SupportedFeatureKey::decode(ByteReader& r, int16_t v
 void ApiVersionsResponse::SupportedFeatureKey::encode(ByteWriter& w, int16_t version) const {
     const bool flexible = version >= 3;
     (void)flexible;
+    (void)version;
     wire::write_string(w, name, flexible);
     w.write_i16(min_version);
     w.write_i16(max_version);
@@ -89,6 +95,7 @@ void ApiVersionsResponse::SupportedFeatureKey::encode(ByteWriter& w, int16_t ver
 Status ApiVersionsResponse::FinalizedFeatureKey::decode(ByteReader& r, int16_t version) {
     const bool flexible = version >= 3;
     (void)flexible;
+    (void)version;
     ES_TRY(name, wire::read_string(r, flexible));
     ES_TRY(max_version_level, r.read_i16());
     ES_TRY(min_version_level, r.read_i16());
@@ -102,6 +109,7 @@ Status ApiVersionsResponse::FinalizedFeatureKey::decode(ByteReader& r, int16_t v
 void ApiVersionsResponse::FinalizedFeatureKey::encode(ByteWriter& w, int16_t version) const {
     const bool flexible = version >= 3;
     (void)flexible;
+    (void)version;
     wire::write_string(w, name, flexible);
     w.write_i16(max_version_level);
     w.write_i16(min_version_level);
@@ -116,6 +124,7 @@ Status ApiVersionsResponse::decode(ByteReader& r, int16_t version) {
         return wire::unsupported_version("ApiVersionsResponse", version);
     const bool flexible = version >= 3;
     (void)flexible;
+    (void)version;
     ES_TRY(error_code, r.read_i16());
     {
         ES_TRY(std::optional<size_t> n, wire::read_array_length(r, flexible, 6));
@@ -190,6 +199,7 @@ Status ApiVersionsResponse::decode(ByteReader& r, int16_t version) {
 void ApiVersionsResponse::encode(ByteWriter& w, int16_t version) const {
     const bool flexible = version >= 3;
     (void)flexible;
+    (void)version;
     w.write_i16(error_code);
     {
         const auto* items = &api_keys;

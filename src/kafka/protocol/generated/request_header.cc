@@ -8,6 +8,7 @@ Status RequestHeader::decode(ByteReader& r, int16_t version) {
     if (version < 0 || version > 2) return wire::unsupported_version("RequestHeader", version);
     const bool flexible = version >= 2;
     (void)flexible;
+    (void)version;
     ES_TRY(request_api_key, r.read_i16());
     ES_TRY(request_api_version, r.read_i16());
     ES_TRY(correlation_id, r.read_i32());
@@ -26,6 +27,7 @@ Status RequestHeader::decode(ByteReader& r, int16_t version) {
 void RequestHeader::encode(ByteWriter& w, int16_t version) const {
     const bool flexible = version >= 2;
     (void)flexible;
+    (void)version;
     w.write_i16(request_api_key);
     w.write_i16(request_api_version);
     w.write_i32(correlation_id);

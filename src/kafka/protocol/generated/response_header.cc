@@ -8,6 +8,7 @@ Status ResponseHeader::decode(ByteReader& r, int16_t version) {
     if (version < 0 || version > 1) return wire::unsupported_version("ResponseHeader", version);
     const bool flexible = version >= 1;
     (void)flexible;
+    (void)version;
     ES_TRY(correlation_id, r.read_i32());
     if (flexible) {
         ES_CHECK(wire::read_tagged_fields(
@@ -19,6 +20,7 @@ Status ResponseHeader::decode(ByteReader& r, int16_t version) {
 void ResponseHeader::encode(ByteWriter& w, int16_t version) const {
     const bool flexible = version >= 1;
     (void)flexible;
+    (void)version;
     w.write_i32(correlation_id);
     if (flexible) {
         std::vector<TaggedField> tags;
