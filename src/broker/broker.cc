@@ -1,0 +1,757 @@
+#include "broker/broker.h"
+
+#include "broker/errc.h"
+#include "broker/logger.h"
+#include "broker/partition.h"
+#include "model/errc.h"
+#include "model/record_batch.h"
+#include "storage/errc.h"
+#include "storage/group_committer.h"
+#include "storage/log.h"
+
+#include <algorithm>
+#include <atomic>
+#include <charconv>
+
+namespace es::broker {
+
+using model::Offset;
+using model::TopicPartition;
+
+namespace {
+
+/// Collects one result per input, from whichever shard produces it, on the origin shard; runs
+/// `done` there once all have arrived.
+template <class Out>
+class Gather : public std::enable_shared_from_this<Gather<Out>> {
+  public:
+    Gather(Executor& origin, size_t n, std::function<void(std::vector<Out>)> done)
+        : origin_(origin), results_(n), size_(n), remaining_(n), done_(std::move(done)) {}
+
+    /// Answers at once when there was nothing to gather. Looks only at the size fixed at
+    /// construction: remaining_ belongs to the origin shard and may already be counting down.
+    void start_if_empty() {
+        if (size_ == 0) {
+            auto self = this->shared_from_this();
+            origin_.post([self] { self->done_(std::move(self->results_)); });
+        }
+    }
+
+    /// Callable from any thread.
+    void complete(size_t index, Out out) {
+        auto self = this->shared_from_this();
+        auto box = std::make_shared<Out>(std::move(out));
+        origin_.post([self, index, box] {
+            self->results_[index] = std::move(*box);
+            if (--self->remaining_ == 0) self->done_(std::move(self->results_));
+        });
+    }
+
+  private:
+    Executor& origin_;
+    std::vector<Out> results_;
+    const size_t size_;
+    size_t remaining_;  // touched only on the origin shard
+    std::function<void(std::vector<Out>)> done_;
+};
+
+Error unknown_partition(const TopicPartition& tp) {
+    return Error(Errc::unknown_topic_or_partition, "no partition " + tp.to_string());
+}
+
+/// Storage and model errors in the terms of the broker (and so of Kafka).
+Error from_storage(const Error& e) {
+    if (e.is(storage::Errc::offset_out_of_range))
+        return Error(Errc::offset_out_of_range, e.message());
+    if (e.is(storage::Errc::invalid_batch)) return Error(Errc::corrupt_message, e.message());
+    return Error(Errc::kafka_storage_error, e.to_string());
+}
+
+/// What a producer's batch must satisfy before it is written: magic 2, a valid CRC, the size
+/// limit, records that decode with offset deltas 0..n-1, and keys on a compacted topic.
+Status validate_batch(const model::RecordBatchView& batch, const Partition& p) {
+    if (batch.size() > static_cast<size_t>(p.max_message_bytes)) {
+        return Error(Errc::message_too_large, "batch of " + std::to_string(batch.size()) +
+                                                  " bytes exceeds max.message.bytes " +
+                                                  std::to_string(p.max_message_bytes));
+    }
+    if (batch.is_control()) {
+        return Error(Errc::invalid_record, "producers may not write control batches");
+    }
+    auto records =
+        batch.records(static_cast<size_t>(p.log().config().max_decompressed_batch_bytes));
+    if (!records.ok()) return Error(Errc::invalid_record, records.error().to_string());
+    if (static_cast<int64_t>(records->size()) != int64_t{batch.last_offset_delta()} + 1) {
+        return Error(Errc::invalid_record, "record count does not match the last offset delta");
+    }
+    int32_t expected = 0;
+    for (const auto& r : *records) {
+        if (r.offset_delta != expected++) {
+            return Error(Errc::invalid_record, "offset deltas are not 0..n-1");
+        }
+        if (p.compacted && !r.key) {
+            return Error(Errc::invalid_record, "a compacted topic needs a key on every record");
+        }
+    }
+    return {};
+}
+
+Error from_parse(const Error& e) {
+    if (e.is(model::Errc::unsupported_magic)) {
+        return Error(Errc::invalid_record,
+                     "only record batches with magic 2 are accepted (" + e.message() + ")");
+    }
+    return Error(Errc::corrupt_message, e.to_string());
+}
+
+}  // namespace
+
+struct Broker::ShardState {
+    std::unordered_map<TopicPartition, std::unique_ptr<Partition>> partitions;
+};
+
+Broker::Broker(BrokerConfig config, std::vector<Executor*> shards)
+    : config_(std::move(config)),
+      fs_(config_.fs ? *config_.fs : storage::posix_file_system()),
+      shards_(std::move(shards)),
+      catalog_(fs_, config_.data_dir, config_.defaults),
+      committer_(std::make_unique<storage::GroupCommitter>()) {
+    for (size_t i = 0; i < shards_.size(); ++i)
+        shard_state_.push_back(std::make_unique<ShardState>());
+}
+
+Broker::~Broker() = default;
+
+size_t Broker::owner(const TopicPartition& tp) const {
+    size_t h = std::hash<std::string>{}(tp.topic);
+    return (h + static_cast<size_t>(tp.partition.value())) % shards_.size();
+}
+
+std::string Broker::partition_dir(const TopicPartition& tp) const {
+    return config_.data_dir + "/" + tp.to_string();
+}
+
+void Broker::apply_topic_settings(Partition& p, const TopicInfo& topic) {
+    p.max_message_bytes = topic.config.max_message_bytes();
+    p.log_append_time = topic.config.log_append_time();
+    p.compacted = topic.config.compacted();
+    storage::LogConfig lc = topic.config.log_config();
+    bool was_interval = p.log().config().flush_policy == storage::FlushPolicy::interval;
+    p.log().set_config(lc);
+    if (lc.flush_policy == storage::FlushPolicy::interval && !was_interval) {
+        committer_->sync_periodically(p.log().durability(), lc.flush_interval_ms);
+    }
+}
+
+Result<std::unique_ptr<Partition>> Broker::open_partition(const TopicInfo& topic, int32_t index) {
+    TopicPartition tp{topic.name, model::PartitionId(index)};
+    ES_TRY(std::unique_ptr<storage::Log> log,
+           storage::Log::open(fs_, partition_dir(tp), topic.config.log_config()));
+    auto p = std::make_unique<Partition>(tp, std::move(log));
+    if (p->log().config().flush_policy == storage::FlushPolicy::interval) {
+        committer_->sync_periodically(p->log().durability(), p->log().config().flush_interval_ms);
+    }
+    apply_topic_settings(*p, topic);
+    return p;
+}
+
+Status Broker::start() {
+    ES_CHECK(fs_.create_directories(config_.data_dir));
+    ES_CHECK(catalog_.load());
+    size_t opened = 0;
+    for (const TopicInfo& topic : catalog_.list()) {
+        for (int32_t i = 0; i < topic.partitions; ++i) {
+            ES_TRY(std::unique_ptr<Partition> p, open_partition(topic, i));
+            size_t shard = owner(p->tp());
+            shard_state_[shard]->partitions.emplace(p->tp(), std::move(p));
+            ++opened;
+        }
+    }
+    // Directories of deleted topics (a crash between the catalog change and the removal).
+    ES_TRY(std::vector<std::string> entries, fs_.list(config_.data_dir));
+    for (const auto& name : entries) {
+        size_t dash = name.rfind('-');
+        if (name == "meta" || dash == std::string::npos || dash + 1 == name.size()) continue;
+        int32_t index = -1;
+        auto [end, ec] = std::from_chars(name.data() + dash + 1, name.data() + name.size(), index);
+        if (ec != std::errc() || end != name.data() + name.size()) continue;
+        auto topic = catalog_.find(name.substr(0, dash));
+        if (!topic || index >= topic->partitions) {
+            broker_log.warn("removing {}: its topic no longer exists", name);
+            ES_CHECK(fs_.remove_all(config_.data_dir + "/" + name));
+        }
+    }
+    broker_log.info("broker {}: {} topics, {} partitions over {} shards in {}", config_.node_id,
+                    catalog_.list().size(), opened, shards_.size(), config_.data_dir);
+    return {};
+}
+
+Status Broker::stop() {
+    committer_->stop();
+    Status first;
+    for (auto& shard : shard_state_) {
+        for (auto& [tp, p] : shard->partitions) {
+            auto closed = p->log().close();
+            if (!closed.ok() && first.ok()) first = closed;
+        }
+        shard->partitions.clear();
+    }
+    return first;
+}
+
+Partition* Broker::local(size_t shard, const TopicPartition& tp) {
+    auto& parts = shard_state_[shard]->partitions;
+    auto it = parts.find(tp);
+    return it == parts.end() ? nullptr : it->second.get();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Produce
+
+ProduceOutput Broker::append_local(size_t shard, ProduceInput& input, int16_t acks,
+                                   std::function<void(ProduceOutput)> finish) {
+    ProduceOutput out;
+    Partition* p = local(shard, input.tp);
+    if (!p) {
+        out.error = unknown_partition(input.tp);
+        return out;
+    }
+    // Validate every batch first: a partition's data in one request is taken whole or not at all.
+    std::vector<MutableBytesView> batches;
+    MutableBytesView rest = input.records;
+    if (rest.empty()) {
+        out.error = Error(Errc::invalid_record, "no record batch");
+        return out;
+    }
+    while (!rest.empty()) {
+        auto view = model::RecordBatchView::parse(rest);
+        if (!view.ok()) {
+            out.error = from_parse(view.error());
+            return out;
+        }
+        auto valid = validate_batch(*view, *p);
+        if (!valid.ok()) {
+            out.error = valid.error();
+            return out;
+        }
+        batches.push_back(rest.first(view->size()));
+        rest = rest.subspan(view->size());
+    }
+    for (size_t i = 0; i < batches.size(); ++i) {
+        auto appended = p->log().append(batches[i], p->log_append_time);
+        if (!appended.ok()) {
+            out.error = from_storage(appended.error());
+            return out;
+        }
+        if (i == 0) {
+            out.base_offset = appended->base_offset;
+            out.log_append_time = appended->log_append_time;
+        }
+    }
+    out.log_start = p->log().start_offset();
+    p->appended();
+    if (!p->waits_for_durability()) return out;
+
+    // Durable before visible, and before acks=all is answered; the sync is shared with every
+    // other append waiting on this log.
+    Offset needed = p->log().end_offset();
+    TopicPartition tp = input.tp;
+    bool wait = acks == -1;
+    auto pending = std::make_shared<ProduceOutput>(out);
+    committer_->request_sync(p->log().durability(), [this, shard, tp, needed, wait, pending,
+                                                     finish](Result<Offset> durable) {
+        shards_[shard]->post([this, shard, tp, needed, wait, pending, finish, durable] {
+            if (Partition* part = local(shard, tp); part && durable.ok()) {
+                part->durable(*durable);
+            }
+            if (!wait) return;
+            if (!durable.ok()) {
+                pending->error = Error(Errc::kafka_storage_error, durable.error().to_string());
+            } else if (*durable < needed) {
+                pending->error = Error(Errc::kafka_storage_error, "sync did not cover the batch");
+            }
+            finish(*pending);
+        });
+    });
+    if (wait) out.base_offset = Offset(-2);  // marker: the answer comes from the sync callback
+    return out;
+}
+
+void Broker::produce(Executor& origin, std::vector<ProduceInput> inputs, int16_t acks,
+                     std::function<void(std::vector<ProduceOutput>)> done) {
+    auto gather = std::make_shared<Gather<ProduceOutput>>(origin, inputs.size(), std::move(done));
+    if (acks != 0 && acks != 1 && acks != -1) {
+        for (size_t i = 0; i < inputs.size(); ++i) {
+            ProduceOutput out;
+            out.error = Error(Errc::invalid_required_acks, "acks must be -1, 0 or 1");
+            gather->complete(i, std::move(out));
+        }
+        gather->start_if_empty();
+        return;
+    }
+    for (size_t i = 0; i < inputs.size(); ++i) {
+        size_t shard = owner(inputs[i].tp);
+        auto input = std::make_shared<ProduceInput>(std::move(inputs[i]));
+        shards_[shard]->post([this, shard, input, acks, gather, i] {
+            auto finish = [gather, i](ProduceOutput out) { gather->complete(i, std::move(out)); };
+            ProduceOutput out = append_local(shard, *input, acks, finish);
+            if (out.base_offset != Offset(-2)) gather->complete(i, std::move(out));
+        });
+    }
+    gather->start_if_empty();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Fetch
+
+FetchOutput Broker::read_local(size_t shard, const FetchInput& input, bool read_committed) {
+    (void)read_committed;  // the last stable offset is the high watermark until transactions
+    FetchOutput out;
+    Partition* p = local(shard, input.tp);
+    if (!p) {
+        out.error = unknown_partition(input.tp);
+        return out;
+    }
+    out.high_watermark = p->high_watermark();
+    out.last_stable_offset = out.high_watermark;
+    out.log_start = p->log().start_offset();
+    if (input.offset < out.log_start || input.offset > p->log().end_offset()) {
+        out.error = Error(Errc::offset_out_of_range,
+                          "fetch offset " + std::to_string(input.offset.value()) + " outside [" +
+                              std::to_string(out.log_start.value()) + ", " +
+                              std::to_string(p->log().end_offset().value()) + "]");
+        return out;
+    }
+    if (input.max_bytes <= 0) return out;
+    auto read =
+        p->log().read(input.offset, static_cast<size_t>(input.max_bytes), out.high_watermark);
+    if (!read.ok()) {
+        out.error = from_storage(read.error());
+        return out;
+    }
+    out.records = std::move(read->data);
+    return out;
+}
+
+void Broker::fetch(Executor& origin, FetchSpec spec,
+                   std::function<void(std::vector<FetchOutput>)> done) {
+    struct State {
+        FetchSpec spec;
+        std::function<void(std::vector<FetchOutput>)> done;
+        std::atomic<bool> woken{false};
+        bool waiting = false;
+        std::shared_ptr<Executor::Timer> timer;
+        std::function<void(bool)> read_round;
+    };
+    auto state = std::make_shared<State>();
+    state->spec = std::move(spec);
+    state->done = std::move(done);
+
+    // One round of reads. An answer below min_bytes waits for new data or the timeout, then
+    // reads once more (`last`) and answers whatever is there.
+    std::weak_ptr<State> weak = state;
+    state->read_round = [this, &origin, weak](bool last) {
+        auto st = weak.lock();
+        if (!st) return;
+        auto on_read = [this, &origin, st, last](std::vector<FetchOutput> outs) {
+            // Trim to the response limit in request order; the first batch always goes out.
+            int64_t total = 0;
+            bool any_error = false;
+            for (auto& o : outs) {
+                if (o.error) any_error = true;
+                if (o.records.empty()) continue;
+                if (total > 0 &&
+                    total + static_cast<int64_t>(o.records.size()) > st->spec.max_bytes) {
+                    o.records = Buffer();
+                    continue;
+                }
+                total += static_cast<int64_t>(o.records.size());
+            }
+            if (last || total >= st->spec.min_bytes || any_error || st->spec.max_wait_ms <= 0) {
+                if (st->waiting) withdraw(st->spec, st.get());
+                if (st->timer) st->timer->cancel();
+                auto finish = std::move(st->done);
+                st->read_round = nullptr;  // breaks the cycle state -> round -> state
+                finish(std::move(outs));
+                return;
+            }
+            st->waiting = true;
+            auto wake = [&origin, st] {
+                if (st->woken.exchange(true)) return;
+                origin.post([st] {
+                    if (st->read_round) st->read_round(true);
+                });
+            };
+            for (const auto& input : st->spec.partitions) {
+                size_t shard = owner(input.tp);
+                TopicPartition tp = input.tp;
+                shards_[shard]->post([this, shard, tp, wake, st] {
+                    Partition* p = local(shard, tp);
+                    if (p && !st->woken) p->add_waiter(st.get(), wake);
+                });
+            }
+            st->timer = origin.post_after(st->spec.max_wait_ms, wake);
+        };
+        const auto& parts = st->spec.partitions;
+        auto gather = std::make_shared<Gather<FetchOutput>>(origin, parts.size(), on_read);
+        for (size_t i = 0; i < parts.size(); ++i) {
+            size_t shard = owner(parts[i].tp);
+            FetchInput input = parts[i];
+            input.max_bytes = std::min(input.max_bytes, st->spec.max_bytes);
+            bool committed = st->spec.read_committed;
+            shards_[shard]->post([this, shard, input, committed, gather, i] {
+                gather->complete(i, read_local(shard, input, committed));
+            });
+        }
+        gather->start_if_empty();
+    };
+    state->read_round(false);
+}
+
+void Broker::withdraw(const FetchSpec& spec, const void* token) {
+    for (const auto& input : spec.partitions) {
+        size_t shard = owner(input.tp);
+        TopicPartition tp = input.tp;
+        shards_[shard]->post([this, shard, tp, token] {
+            if (Partition* p = local(shard, tp)) p->remove_waiters(token);
+        });
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// ListOffsets
+
+namespace {
+
+/// The first record of the batch at `base` whose timestamp is >= target (or, with
+/// max_timestamp, the first record holding the batch's largest timestamp).
+std::optional<std::pair<Offset, int64_t>> find_record(const storage::Log& log, Offset base,
+                                                      int64_t target, bool max_timestamp) {
+    auto read = log.read(base, 1);
+    if (!read.ok() || read->data.empty()) return std::nullopt;
+    auto batch = model::RecordBatchView::parse(read->data.view());
+    if (!batch.ok()) return std::nullopt;
+    if (batch->timestamp_type() == model::TimestampType::log_append_time) {
+        return std::make_pair(std::max(batch->base_offset(), log.start_offset()),
+                              batch->max_timestamp());
+    }
+    auto records = batch->records(static_cast<size_t>(log.config().max_decompressed_batch_bytes));
+    if (!records.ok()) return std::nullopt;
+    for (const auto& r : *records) {
+        Offset offset = batch->base_offset() + r.offset_delta;
+        int64_t ts = batch->first_timestamp() + r.timestamp_delta;
+        if (offset < log.start_offset()) continue;
+        bool match = max_timestamp ? ts == batch->max_timestamp() : ts >= target;
+        if (match) return std::make_pair(offset, ts);
+    }
+    return std::nullopt;
+}
+
+}  // namespace
+
+ListOffsetsOutput Broker::list_local(size_t shard, const ListOffsetsInput& input,
+                                     bool read_committed) {
+    (void)read_committed;
+    ListOffsetsOutput out;
+    Partition* p = local(shard, input.tp);
+    if (!p) {
+        out.error = unknown_partition(input.tp);
+        return out;
+    }
+    const storage::Log& log = p->log();
+    Offset hw = p->high_watermark();
+    if (input.timestamp == -2) {
+        out.offset = log.start_offset();
+        return out;
+    }
+    if (input.timestamp == -1) {
+        out.offset = hw;
+        return out;
+    }
+    if (input.timestamp == -3) {
+        // The segment with the largest timestamp, then the batch, then the record.
+        const storage::Segment* best = nullptr;
+        for (const auto& [base, seg] : log.segments()) {
+            if (seg->max_timestamp() >= 0 &&
+                (!best || seg->max_timestamp() > best->max_timestamp())) {
+                best = seg.get();
+            }
+        }
+        if (!best) return out;
+        auto batch = best->find_by_timestamp(best->max_timestamp());
+        if (!batch.ok() || !*batch) return out;
+        if (auto found = find_record(log, (*batch)->base_offset, 0, true);
+            found && found->first < hw) {
+            out.offset = found->first;
+            out.timestamp = found->second;
+        }
+        return out;
+    }
+    if (input.timestamp < 0) {
+        out.error = Error(Errc::invalid_request, "timestamp " + std::to_string(input.timestamp));
+        return out;
+    }
+    auto base = log.batch_for_timestamp(input.timestamp);
+    if (!base.ok()) {
+        out.error = from_storage(base.error());
+        return out;
+    }
+    if (!*base) return out;
+    if (auto found = find_record(log, **base, input.timestamp, false); found && found->first < hw) {
+        out.offset = found->first;
+        out.timestamp = found->second;
+    }
+    return out;
+}
+
+void Broker::list_offsets(Executor& origin, std::vector<ListOffsetsInput> inputs,
+                          bool read_committed,
+                          std::function<void(std::vector<ListOffsetsOutput>)> done) {
+    auto gather =
+        std::make_shared<Gather<ListOffsetsOutput>>(origin, inputs.size(), std::move(done));
+    for (size_t i = 0; i < inputs.size(); ++i) {
+        size_t shard = owner(inputs[i].tp);
+        ListOffsetsInput input = inputs[i];
+        shards_[shard]->post([this, shard, input, read_committed, gather, i] {
+            gather->complete(i, list_local(shard, input, read_committed));
+        });
+    }
+    gather->start_if_empty();
+}
+
+// ---------------------------------------------------------------------------------------------
+// DeleteRecords
+
+void Broker::delete_records(Executor& origin, std::vector<DeleteRecordsInput> inputs,
+                            std::function<void(std::vector<DeleteRecordsOutput>)> done) {
+    auto gather =
+        std::make_shared<Gather<DeleteRecordsOutput>>(origin, inputs.size(), std::move(done));
+    for (size_t i = 0; i < inputs.size(); ++i) {
+        size_t shard = owner(inputs[i].tp);
+        DeleteRecordsInput input = inputs[i];
+        shards_[shard]->post([this, shard, input, gather, i] {
+            DeleteRecordsOutput out;
+            Partition* p = local(shard, input.tp);
+            if (!p) {
+                out.error = unknown_partition(input.tp);
+            } else {
+                Offset target = input.offset == Offset(-1) ? p->high_watermark() : input.offset;
+                if (target > p->high_watermark() || target < Offset(0)) {
+                    out.error = Error(Errc::offset_out_of_range,
+                                      "offset " + std::to_string(target.value()) +
+                                          " beyond the high watermark " +
+                                          std::to_string(p->high_watermark().value()));
+                } else if (auto moved = p->log().advance_start_offset(target); !moved.ok()) {
+                    out.error = from_storage(moved.error());
+                }
+                p->clamp();
+                out.low_watermark = p->log().start_offset();
+            }
+            gather->complete(i, std::move(out));
+        });
+    }
+    gather->start_if_empty();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Topic admin
+
+void Broker::open_on_owners(Executor& origin, const TopicInfo& topic, int32_t from, int32_t to,
+                            std::function<void(Status)> done) {
+    auto gather = std::make_shared<Gather<Status>>(origin, static_cast<size_t>(to - from),
+                                                   [done](std::vector<Status> results) {
+                                                       for (auto& r : results) {
+                                                           if (!r.ok()) {
+                                                               done(std::move(r));
+                                                               return;
+                                                           }
+                                                       }
+                                                       done(Status{});
+                                                   });
+    for (int32_t i = from; i < to; ++i) {
+        TopicPartition tp{topic.name, model::PartitionId(i)};
+        size_t shard = owner(tp);
+        shards_[shard]->post([this, shard, topic, i, gather, from] {
+            auto p = open_partition(topic, i);
+            if (!p.ok()) {
+                gather->complete(static_cast<size_t>(i - from),
+                                 Error(Errc::kafka_storage_error, p.error().to_string()));
+                return;
+            }
+            TopicPartition key = (*p)->tp();
+            shard_state_[shard]->partitions[key] = std::move(p).value();
+            gather->complete(static_cast<size_t>(i - from), Status{});
+        });
+    }
+    gather->start_if_empty();
+}
+
+void Broker::create_topic(Executor& origin, std::string name, int32_t partitions,
+                          std::map<std::string, std::string> configs, bool validate_only,
+                          std::function<void(Result<TopicInfo>)> done) {
+    if (partitions == -1) partitions = config_.num_partitions;
+    auto created = catalog_.create(name, partitions, std::move(configs), validate_only);
+    if (!created.ok() || validate_only) {
+        origin.post([done, created] { done(created); });
+        return;
+    }
+    TopicInfo info = *created;
+    broker_log.info("created topic {} with {} partitions", info.name, info.partitions);
+    open_on_owners(origin, info, 0, info.partitions, [done, info](Status opened) {
+        if (!opened.ok()) {
+            done(std::move(opened).error());
+        } else {
+            done(info);
+        }
+    });
+}
+
+void Broker::delete_topic(Executor& origin, std::string name, std::function<void(Status)> done) {
+    auto topic = catalog_.find(name);
+    if (!topic) {
+        origin.post([done, name] {
+            done(Error(Errc::unknown_topic_or_partition, "topic '" + name + "' does not exist"));
+        });
+        return;
+    }
+    // The catalog first: after a crash in between, start() removes the orphaned directories.
+    auto removed = catalog_.remove(name);
+    if (!removed.ok()) {
+        origin.post([done, removed] { done(removed); });
+        return;
+    }
+    auto gather = std::make_shared<Gather<Status>>(origin, static_cast<size_t>(topic->partitions),
+                                                   [done](std::vector<Status> results) {
+                                                       for (auto& r : results) {
+                                                           if (!r.ok()) {
+                                                               done(std::move(r));
+                                                               return;
+                                                           }
+                                                       }
+                                                       done(Status{});
+                                                   });
+    for (int32_t i = 0; i < topic->partitions; ++i) {
+        TopicPartition tp{name, model::PartitionId(i)};
+        size_t shard = owner(tp);
+        shards_[shard]->post([this, shard, tp, gather, i] {
+            Status result;
+            auto& parts = shard_state_[shard]->partitions;
+            if (auto it = parts.find(tp); it != parts.end()) {
+                result = it->second->log().remove();
+                parts.erase(it);
+            }
+            gather->complete(static_cast<size_t>(i), std::move(result));
+        });
+    }
+    gather->start_if_empty();
+    broker_log.info("deleted topic {}", name);
+}
+
+void Broker::create_partitions(Executor& origin, std::string name, int32_t count,
+                               bool validate_only, std::function<void(Status)> done) {
+    auto topic = catalog_.find(name);
+    if (!topic) {
+        origin.post([done, name] {
+            done(Error(Errc::unknown_topic_or_partition, "topic '" + name + "' does not exist"));
+        });
+        return;
+    }
+    if (count <= topic->partitions || count > 100000) {
+        origin.post([done, topic, count] {
+            done(Error(Errc::invalid_partitions,
+                       "topic '" + topic->name + "' has " + std::to_string(topic->partitions) +
+                           " partitions; " + std::to_string(count) + " would not be more"));
+        });
+        return;
+    }
+    if (validate_only) {
+        origin.post([done] { done(Status{}); });
+        return;
+    }
+    auto updated = catalog_.set_partitions(name, count);
+    if (!updated.ok()) {
+        origin.post([done, updated] { done(updated.error()); });
+        return;
+    }
+    open_on_owners(origin, *updated, topic->partitions, count, std::move(done));
+}
+
+void Broker::set_topic_configs(Executor& origin, std::string name,
+                               std::map<std::string, std::string> configs, bool validate_only,
+                               std::function<void(Status)> done) {
+    if (!catalog_.find(name)) {
+        origin.post([done, name] {
+            done(Error(Errc::unknown_topic_or_partition, "topic '" + name + "' does not exist"));
+        });
+        return;
+    }
+    if (validate_only) {
+        auto checked = TopicConfig::make(catalog_.defaults(), std::move(configs));
+        origin.post([done, checked] { done(checked.ok() ? Status{} : Status(checked.error())); });
+        return;
+    }
+    auto updated = catalog_.set_configs(name, std::move(configs));
+    if (!updated.ok()) {
+        origin.post([done, updated] { done(updated.error()); });
+        return;
+    }
+    TopicInfo info = *updated;
+    auto gather = std::make_shared<Gather<Status>>(origin, static_cast<size_t>(info.partitions),
+                                                   [done](std::vector<Status>) { done(Status{}); });
+    for (int32_t i = 0; i < info.partitions; ++i) {
+        TopicPartition tp{name, model::PartitionId(i)};
+        size_t shard = owner(tp);
+        shards_[shard]->post([this, shard, tp, info, gather, i] {
+            if (Partition* p = local(shard, tp)) apply_topic_settings(*p, info);
+            gather->complete(static_cast<size_t>(i), Status{});
+        });
+    }
+    gather->start_if_empty();
+}
+
+void Broker::partition_stats(Executor& origin,
+                             std::function<void(std::vector<PartitionStats>)> done) {
+    auto gather = std::make_shared<Gather<std::vector<PartitionStats>>>(
+        origin, shards_.size(), [done](std::vector<std::vector<PartitionStats>> per_shard) {
+            std::vector<PartitionStats> all;
+            for (auto& v : per_shard) all.insert(all.end(), v.begin(), v.end());
+            std::sort(all.begin(), all.end(),
+                      [](const PartitionStats& a, const PartitionStats& b) { return a.tp < b.tp; });
+            done(std::move(all));
+        });
+    for (size_t shard = 0; shard < shards_.size(); ++shard) {
+        shards_[shard]->post([this, shard, gather] {
+            std::vector<PartitionStats> stats;
+            for (const auto& [tp, p] : shard_state_[shard]->partitions) {
+                stats.push_back({tp, p->log().size_bytes(), p->log().start_offset(),
+                                 p->log().end_offset(), p->high_watermark()});
+            }
+            gather->complete(shard, std::move(stats));
+        });
+    }
+    gather->start_if_empty();
+}
+
+void Broker::housekeeping(size_t shard) {
+    for (auto& [tp, p] : shard_state_[shard]->partitions) {
+        storage::Log& log = p->log();
+        if (auto rolled = log.maybe_roll_by_age(); !rolled.ok()) {
+            broker_log.warn("{}: {}", tp.to_string(), rolled.error().to_string());
+        }
+        if (auto kept = log.apply_retention(); !kept.ok()) {
+            broker_log.warn("{}: retention: {}", tp.to_string(), kept.error().to_string());
+        }
+        if (log.config().cleanup_compact && log.segment_count() > 1) {
+            if (auto compacted = log.compact(); !compacted.ok()) {
+                broker_log.warn("{}: compaction: {}", tp.to_string(),
+                                compacted.error().to_string());
+            }
+        }
+        if (auto cp = log.checkpoint_recovery_point(); !cp.ok()) {
+            broker_log.warn("{}: {}", tp.to_string(), cp.error().to_string());
+        }
+        p->clamp();
+    }
+}
+
+}  // namespace es::broker

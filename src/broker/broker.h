@@ -1,0 +1,175 @@
+#pragma once
+
+#include "base/bytes.h"
+#include "base/result.h"
+#include "broker/catalog.h"
+#include "broker/executor.h"
+#include "model/topic_partition.h"
+#include "storage/file.h"
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace es::storage {
+class GroupCommitter;
+}
+
+namespace es::broker {
+
+class Partition;
+
+struct BrokerConfig {
+    std::string data_dir = "./data";
+    int32_t node_id = 0;
+    /// Kafka's broker keys that topics default to (log.retention.ms, message.max.bytes, ...).
+    BrokerDefaults defaults;
+    int32_t num_partitions = 1;                    // num.partitions
+    bool auto_create_topics = true;                // auto.create.topics.enable
+    int64_t retention_check_interval_ms = 300000;  // log.retention.check.interval.ms
+    storage::FileSystem* fs = nullptr;             // default: the real file system
+};
+
+struct ProduceInput {
+    model::TopicPartition tp;
+    MutableBytesView records;  // rewritten in place (offsets); must outlive the call
+};
+
+struct ProduceOutput {
+    std::optional<Error> error;
+    model::Offset base_offset{-1};
+    int64_t log_append_time = -1;
+    model::Offset log_start{-1};
+};
+
+struct FetchInput {
+    model::TopicPartition tp;
+    model::Offset offset;
+    int32_t max_bytes = 0;
+};
+
+struct FetchOutput {
+    std::optional<Error> error;
+    model::Offset high_watermark{-1};
+    model::Offset last_stable_offset{-1};
+    model::Offset log_start{-1};
+    Buffer records;
+};
+
+struct FetchSpec {
+    std::vector<FetchInput> partitions;
+    int32_t max_bytes = 50 * 1024 * 1024;
+    int32_t min_bytes = 1;
+    int32_t max_wait_ms = 500;
+    bool read_committed = false;
+};
+
+struct ListOffsetsInput {
+    model::TopicPartition tp;
+    int64_t timestamp;  // -2 earliest, -1 latest, -3 max timestamp, else a time in ms
+};
+
+struct ListOffsetsOutput {
+    std::optional<Error> error;
+    int64_t timestamp = -1;
+    model::Offset offset{-1};
+};
+
+struct DeleteRecordsInput {
+    model::TopicPartition tp;
+    model::Offset offset;  // -1: up to the high watermark
+};
+
+struct DeleteRecordsOutput {
+    std::optional<Error> error;
+    model::Offset low_watermark{-1};
+};
+
+struct PartitionStats {
+    model::TopicPartition tp;
+    uint64_t size_bytes = 0;
+    model::Offset log_start{0};
+    model::Offset log_end{0};
+    model::Offset high_watermark{0};
+};
+
+/// The broker: topics, their partitions spread over the shards, and the produce, fetch and
+/// admin operations on them. It knows nothing of sockets or the Kafka wire format; the
+/// kafka/server handlers translate requests into these calls.
+///
+/// Every partition belongs to one shard (owner()), and only that shard's thread touches it:
+/// an operation posts work to the owners and collects their answers on the caller's shard
+/// (`origin`), where `done` runs. The catalog of topics is the only shared state.
+class Broker {
+  public:
+    Broker(BrokerConfig config, std::vector<Executor*> shards);
+    ~Broker();
+    Broker(const Broker&) = delete;
+    Broker& operator=(const Broker&) = delete;
+
+    /// Loads the catalog and opens every partition's log; call before the shards run.
+    Status start();
+    /// Closes every log (flush, seal, recovery point); call after the shards stopped.
+    Status stop();
+
+    const BrokerConfig& config() const { return config_; }
+    const Catalog& catalog() const { return catalog_; }
+    size_t shard_count() const { return shards_.size(); }
+    size_t owner(const model::TopicPartition& tp) const;
+
+    void produce(Executor& origin, std::vector<ProduceInput> inputs, int16_t acks,
+                 std::function<void(std::vector<ProduceOutput>)> done);
+    void fetch(Executor& origin, FetchSpec spec,
+               std::function<void(std::vector<FetchOutput>)> done);
+    void list_offsets(Executor& origin, std::vector<ListOffsetsInput> inputs, bool read_committed,
+                      std::function<void(std::vector<ListOffsetsOutput>)> done);
+    void delete_records(Executor& origin, std::vector<DeleteRecordsInput> inputs,
+                        std::function<void(std::vector<DeleteRecordsOutput>)> done);
+
+    /// Creates a topic (num_partitions -1: num.partitions) and opens its partitions.
+    void create_topic(Executor& origin, std::string name, int32_t partitions,
+                      std::map<std::string, std::string> configs, bool validate_only,
+                      std::function<void(Result<TopicInfo>)> done);
+    void delete_topic(Executor& origin, std::string name, std::function<void(Status)> done);
+    void create_partitions(Executor& origin, std::string name, int32_t count, bool validate_only,
+                           std::function<void(Status)> done);
+    /// Replaces the topic's configs (AlterConfigs semantics; incremental callers merge first).
+    void set_topic_configs(Executor& origin, std::string name,
+                           std::map<std::string, std::string> configs, bool validate_only,
+                           std::function<void(Status)> done);
+    void partition_stats(Executor& origin, std::function<void(std::vector<PartitionStats>)> done);
+
+    /// Retention, age rolls, recovery-point checkpoints and compaction for the partitions of
+    /// one shard; the server runs it on each shard every retention_check_interval_ms.
+    void housekeeping(size_t shard);
+
+  private:
+    struct ShardState;
+    Partition* local(size_t shard, const model::TopicPartition& tp);
+    Result<std::unique_ptr<Partition>> open_partition(const TopicInfo& topic, int32_t index);
+    std::string partition_dir(const model::TopicPartition& tp) const;
+    void apply_topic_settings(Partition& p, const TopicInfo& topic);
+    void open_on_owners(Executor& origin, const TopicInfo& topic, int32_t from, int32_t to,
+                        std::function<void(Status)> done);
+
+    ProduceOutput append_local(size_t shard, ProduceInput& input, int16_t acks,
+                               std::function<void(ProduceOutput)> finish);
+    FetchOutput read_local(size_t shard, const FetchInput& input, bool read_committed);
+    /// Removes a long-poll fetch's waiters from its partitions.
+    void withdraw(const FetchSpec& spec, const void* token);
+    ListOffsetsOutput list_local(size_t shard, const ListOffsetsInput& input, bool read_committed);
+
+    BrokerConfig config_;
+    storage::FileSystem& fs_;
+    std::vector<Executor*> shards_;
+    Catalog catalog_;
+    std::unique_ptr<storage::GroupCommitter> committer_;
+    std::vector<std::unique_ptr<ShardState>> shard_state_;
+};
+
+}  // namespace es::broker
