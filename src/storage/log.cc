@@ -241,10 +241,9 @@ Result<ReadResult> Log::read(Offset start, size_t max_bytes, Offset upper_bound)
 Result<std::optional<Offset>> Log::batch_for_timestamp(int64_t target) const {
     for (const auto& [base, seg] : segments_) {
         if (seg->max_timestamp() < target) continue;
-        ES_TRY(std::optional<BatchInfo> found, seg->find_by_timestamp(target));
-        if (found && found->last_offset >= start_offset_) {
-            return std::optional<Offset>(std::max(found->base_offset, start_offset_));
-        }
+        // From the log start: a match below it must not hide later ones in the same segment.
+        ES_TRY(std::optional<BatchInfo> found, seg->find_by_timestamp(target, start_offset_));
+        if (found) return std::optional<Offset>(std::max(found->base_offset, start_offset_));
     }
     return std::optional<Offset>{};
 }
@@ -258,7 +257,12 @@ Result<Offset> Log::truncate(Offset target) {
     ES_CHECK(active().truncate_to(target));
     ES_CHECK(active().unseal());
     end_offset_ = active().next_offset();
-    start_offset_ = std::min(start_offset_, end_offset_);
+    if (start_offset_ > end_offset_) {
+        // The batch holding the start went too, so the log now starts at its end; recorded,
+        // or a restart would move the start back up past what was appended since.
+        start_offset_ = end_offset_;
+        ES_CHECK(write_checkpoint(kStartOffsetFile, start_offset_));
+    }
     durability_->note_truncated(end_offset_);
     if (recovery_point_ > end_offset_) {
         recovery_point_ = end_offset_;

@@ -124,6 +124,11 @@ Result<std::unique_ptr<Segment>> Segment::open(FileSystem& fs, const std::string
     }
     ES_CHECK(seg->recover(recovery));
     seg->recovered_ = true;
+    // The segment is unsealed now, so unseal() will not look for index files: remove the ones
+    // recovery did not trust (or that a close wrote before crashing), or they would go stale
+    // with the next truncation and be trusted once the recovery point passes them.
+    ES_CHECK(fs.remove(seg->path(".index")));
+    ES_CHECK(fs.remove(seg->path(".timeindex")));
     return seg;
 }
 
@@ -202,6 +207,15 @@ Status Segment::load_indexes() {
         next_offset_ = info->last_offset + 1;
         max_timestamp_ = std::max(max_timestamp_, info->max_timestamp);
     }
+    // Like a position past the file end, an entry naming an offset past the last batch is
+    // damage: a time index entry there would start lookups after the batches they should find.
+    auto past_end = [&](const auto& entries) {
+        return !entries.empty() && base_ + entries.back().relative_offset >= next_offset_;
+    };
+    if (past_end(index_.entries()) || past_end(time_index_.entries())) {
+        return Error(Errc::corrupt_segment, "index entry past the last offset " +
+                                                std::to_string(next_offset_.value() - 1));
+    }
     return {};
 }
 
@@ -264,13 +278,16 @@ Result<Buffer> Segment::read(uint64_t position, size_t max_bytes, Offset upper_b
     return buf;
 }
 
-Result<std::optional<BatchInfo>> Segment::find_by_timestamp(int64_t target) const {
+Result<std::optional<BatchInfo>> Segment::find_by_timestamp(int64_t target, Offset from) const {
     if (max_timestamp_ < target) return std::optional<BatchInfo>{};
+    // Either index gives a safe place to start: no batch before the time index's entry is
+    // recent enough, and none before the batch holding `from` counts.
     std::optional<Offset> start = time_index_.scan_start(target);
-    BatchScanner scanner(*file_, start ? index_.lookup(*start) : 0, file_->size());
+    uint64_t position = std::max(start ? index_.lookup(*start) : 0, index_.lookup(from));
+    BatchScanner scanner(*file_, position, file_->size());
     while (true) {
         ES_TRY(std::optional<BatchInfo> info, scanner.next(/*verify=*/false));
-        if (!info || info->max_timestamp >= target) return info;
+        if (!info || (info->max_timestamp >= target && info->last_offset >= from)) return info;
     }
 }
 

@@ -96,8 +96,9 @@ class Segment {
     /// and start below upper_bound. *next_offset becomes one past the last batch returned.
     Result<Buffer> read(uint64_t position, size_t max_bytes, model::Offset upper_bound,
                         model::Offset* next_offset) const;
-    /// The first batch with max timestamp >= target.
-    Result<std::optional<BatchInfo>> find_by_timestamp(int64_t target) const;
+    /// The first batch with max timestamp >= target among those whose last offset is >= from.
+    Result<std::optional<BatchInfo>> find_by_timestamp(int64_t target,
+                                                       model::Offset from = model::Offset(0)) const;
 
     /// Removes every batch whose last offset is >= target.
     Status truncate_to(model::Offset target);
