@@ -1,9 +1,9 @@
 #include "base/byte_reader.h"
 
+#include "base/varint.h"
+
 #include <bit>
 #include <string>
-
-#include "base/varint.h"
 
 namespace es {
 

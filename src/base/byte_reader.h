@@ -1,11 +1,11 @@
 #pragma once
 
-#include <cstdint>
-#include <optional>
-
 #include "base/bytes.h"
 #include "base/errc.h"
 #include "base/result.h"
+
+#include <cstdint>
+#include <optional>
 
 namespace es {
 
@@ -13,7 +13,7 @@ namespace es {
 /// against the bytes left (and against a caller's maximum) before anything is allocated or
 /// sliced, so a hostile 2 GB length costs nothing. Integers are big-endian (Kafka's order).
 class ByteReader {
-public:
+  public:
     explicit ByteReader(BytesView data) : data_(data) {}
 
     size_t position() const { return pos_; }
@@ -49,7 +49,7 @@ public:
     /// Bytes with a zigzag varint length (record keys, values, header values): -1 is null.
     Result<std::optional<BytesView>> read_varint_bytes();
 
-private:
+  private:
     Status need(size_t n) const;
 
     BytesView data_;
@@ -58,7 +58,7 @@ private:
 
 /// Appends big-endian integers, varints and bytes to a growing vector.
 class ByteWriter {
-public:
+  public:
     explicit ByteWriter(Bytes& out) : out_(out) {}
 
     size_t position() const { return out_.size(); }
@@ -84,7 +84,7 @@ public:
 
     Bytes& bytes() { return out_; }
 
-private:
+  private:
     Bytes& out_;
 };
 

@@ -24,7 +24,7 @@ inline std::string_view as_string_view(BytesView b) {
 /// An owning byte buffer that is not zero-filled on allocation: storage reads fill it straight
 /// from the file, so clearing it first would only cost time on the fetch path.
 class Buffer {
-public:
+  public:
     Buffer() = default;
     static Buffer uninitialized(size_t size) {
         Buffer b;
@@ -50,7 +50,7 @@ public:
         if (size < size_) size_ = size;
     }
 
-private:
+  private:
     std::unique_ptr<uint8_t[]> data_;
     size_t size_ = 0;
 };

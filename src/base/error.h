@@ -13,10 +13,10 @@ namespace es {
 /// Kafka error codes are derived from the typed code in one place (kafka/server), never from
 /// the message.
 class Error {
-public:
+  public:
     template <class E>
-        requires std::is_error_code_enum_v<E>
-    Error(E code, std::string message = {})  // NOLINT(google-explicit-constructor)
+    requires std::is_error_code_enum_v<E> Error(
+        E code, std::string message = {})  // NOLINT(google-explicit-constructor)
         : code_(make_error_code(code)), message_(std::move(message)) {}
 
     Error(std::error_code code, std::string message) : code_(code), message_(std::move(message)) {}
@@ -26,17 +26,16 @@ public:
 
     /// True when the error carries exactly this typed code.
     template <class E>
-        requires std::is_error_code_enum_v<E>
-    bool is(E code) const {
-        return code_ == make_error_code(code);
-    }
+    requires std::is_error_code_enum_v<E>
+    bool is(E code) const { return code_ == make_error_code(code); }
 
     /// The typed code if the error belongs to E's module; `fallback` otherwise.
     template <class E>
-        requires std::is_error_code_enum_v<E>
-    E code_as(E fallback) const {
-        return code_.category() == make_error_code(fallback).category() ? static_cast<E>(code_.value())
-                                                                         : fallback;
+    requires std::is_error_code_enum_v<E> E code_as(E fallback)
+    const {
+        return code_.category() == make_error_code(fallback).category()
+                   ? static_cast<E>(code_.value())
+                   : fallback;
     }
 
     /// "<module>: <code text>: <message>".
@@ -45,7 +44,7 @@ public:
     /// Returns the same error with more context in front: "opening segment: <message>".
     Error with_context(std::string_view context) &&;
 
-private:
+  private:
     std::error_code code_;
     std::string message_;
 };

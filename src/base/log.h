@@ -21,7 +21,7 @@ void write(std::string_view module, Level level, std::string_view message);
 /// One logger per module (`inline const log::Logger storage_log{"storage"};`), so every line
 /// says where it came from. Formatting happens only when the level is enabled.
 class Logger {
-public:
+  public:
     constexpr explicit Logger(std::string_view module) : module_(module) {}
 
     bool enabled(Level l) const { return l >= level(); }
@@ -47,7 +47,7 @@ public:
         emit(Level::error, f, std::forward<Args>(args)...);
     }
 
-private:
+  private:
     template <class... Args>
     void emit(Level l, fmt::format_string<Args...> f, Args&&... args) const {
         if (enabled(l)) write(module_, l, fmt::vformat(f, fmt::make_format_args(args...)));

@@ -1,12 +1,12 @@
 #pragma once
 
+#include "base/error.h"
+
 #include <cassert>
 #include <optional>
 #include <type_traits>
 #include <utility>
 #include <variant>
-
-#include "base/error.h"
 
 namespace es {
 
@@ -16,14 +16,14 @@ namespace es {
 /// easy to search for.
 template <class T>
 class [[nodiscard]] Result {
-public:
+  public:
     using value_type = T;
 
-    Result(T value) : data_(std::in_place_index<0>, std::move(value)) {}  // NOLINT
+    Result(T value) : data_(std::in_place_index<0>, std::move(value)) {}      // NOLINT
     Result(Error error) : data_(std::in_place_index<1>, std::move(error)) {}  // NOLINT
     template <class E>
-        requires std::is_error_code_enum_v<E>
-    Result(E code) : data_(std::in_place_index<1>, Error(code)) {}  // NOLINT
+    requires std::is_error_code_enum_v<E> Result(E code)
+        : data_(std::in_place_index<1>, Error(code)) {}  // NOLINT
 
     bool ok() const { return data_.index() == 0; }
     explicit operator bool() const { return ok(); }
@@ -58,20 +58,19 @@ public:
 
     void ignore_error() const {}
 
-private:
+  private:
     std::variant<T, Error> data_;
 };
 
 template <>
 class [[nodiscard]] Result<void> {
-public:
+  public:
     using value_type = void;
 
     Result() = default;
     Result(Error error) : error_(std::move(error)) {}  // NOLINT
     template <class E>
-        requires std::is_error_code_enum_v<E>
-    Result(E code) : error_(Error(code)) {}  // NOLINT
+    requires std::is_error_code_enum_v<E> Result(E code) : error_(Error(code)) {}  // NOLINT
 
     bool ok() const { return !error_.has_value(); }
     explicit operator bool() const { return ok(); }
@@ -87,7 +86,7 @@ public:
 
     void ignore_error() const {}
 
-private:
+  private:
     std::optional<Error> error_;
 };
 
@@ -103,8 +102,8 @@ inline Status ok_status() { return {}; }
 /// ES_TRY(auto x, expr): evaluates expr (a Result), returns its error from the enclosing
 /// function, or binds its value to the declaration on the left.
 #define ES_TRY(lhs, expr) ES_TRY_IMPL(ES_CONCAT(es_try_result_, __LINE__), lhs, expr)
-#define ES_TRY_IMPL(tmp, lhs, expr)                 \
-    auto tmp = (expr);                              \
+#define ES_TRY_IMPL(tmp, lhs, expr)               \
+    auto tmp = (expr);                            \
     if (!tmp.ok()) return std::move(tmp).error(); \
     lhs = std::move(tmp).value()
 

@@ -42,7 +42,9 @@ inline size_t encode_unsigned(uint64_t v, uint8_t* out) {
     out[n++] = static_cast<uint8_t>(v);
     return n;
 }
-inline size_t encode_signed(int64_t v, uint8_t* out) { return encode_unsigned(zigzag_encode(v), out); }
+inline size_t encode_signed(int64_t v, uint8_t* out) {
+    return encode_unsigned(zigzag_encode(v), out);
+}
 
 /// Decodes an unsigned varint of at most max_bytes groups from [p, end). Returns the bytes
 /// consumed, or 0 when the input ends first or the value is longer than max_bytes.

@@ -1,10 +1,10 @@
 #include "storage/group_committer.h"
 
-#include <algorithm>
-#include <chrono>
-
 #include "base/clock.h"
 #include "storage/logger.h"
+
+#include <algorithm>
+#include <chrono>
 
 namespace es::storage {
 

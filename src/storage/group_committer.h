@@ -1,5 +1,9 @@
 #pragma once
 
+#include "base/result.h"
+#include "model/strong_int.h"
+#include "storage/durability.h"
+
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
@@ -7,10 +11,6 @@
 #include <mutex>
 #include <thread>
 #include <vector>
-
-#include "base/result.h"
-#include "model/strong_int.h"
-#include "storage/durability.h"
 
 namespace es::storage {
 
@@ -21,7 +21,7 @@ namespace es::storage {
 /// Runs on: request_sync() and sync_periodically() from any thread; callbacks run on the
 /// flusher thread and must only hand the result back to their owner (post to a shard).
 class GroupCommitter {
-public:
+  public:
     /// The durable end offset of the log, or why it could not be made durable.
     using Callback = std::function<void(Result<model::Offset>)>;
 
@@ -44,7 +44,7 @@ public:
     };
     Stats stats() const;
 
-private:
+  private:
     struct Request {
         std::shared_ptr<LogDurability> log;
         Callback done;

@@ -8,8 +8,8 @@ namespace es {
 namespace {
 
 TEST(ByteReader, ReadsBigEndianIntegers) {
-    const uint8_t data[] = {0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09, 0x0a,
-                            0x0b, 0x0c, 0x0d, 0x0e, 0x0f, 0xff, 0xfe};
+    const uint8_t data[] = {0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09,
+                            0x0a, 0x0b, 0x0c, 0x0d, 0x0e, 0x0f, 0xff, 0xfe};
     ByteReader r(data);
     EXPECT_EQ(*r.read_i8(), 0x01);
     EXPECT_EQ(*r.read_i16(), 0x0203);
@@ -78,12 +78,24 @@ TEST(ByteReader, RandomInputNeverReadsOutOfBounds) {
         ByteReader r(data);
         for (int step = 0; step < 16; ++step) {
             switch (rng() % 6) {
-                case 0: r.read_i32().ignore_error(); break;
-                case 1: r.read_varint().ignore_error(); break;
-                case 2: r.read_varlong().ignore_error(); break;
-                case 3: r.read_varint_bytes().ignore_error(); break;
-                case 4: r.read_unsigned_varint().ignore_error(); break;
-                default: r.read_bytes(rng() % 8).ignore_error(); break;
+                case 0:
+                    r.read_i32().ignore_error();
+                    break;
+                case 1:
+                    r.read_varint().ignore_error();
+                    break;
+                case 2:
+                    r.read_varlong().ignore_error();
+                    break;
+                case 3:
+                    r.read_varint_bytes().ignore_error();
+                    break;
+                case 4:
+                    r.read_unsigned_varint().ignore_error();
+                    break;
+                default:
+                    r.read_bytes(rng() % 8).ignore_error();
+                    break;
             }
             ASSERT_LE(r.position(), data.size());
         }

@@ -1,10 +1,10 @@
 #include "base/result.h"
 
+#include "base/errc.h"
+
 #include <gtest/gtest.h>
 
 #include <memory>
-
-#include "base/errc.h"
 
 namespace es {
 namespace {

@@ -1,10 +1,10 @@
 #include "base/varint.h"
 
+#include "base/byte_reader.h"
+
 #include <gtest/gtest.h>
 
 #include <limits>
-
-#include "base/byte_reader.h"
 
 namespace es {
 namespace {

@@ -6,13 +6,16 @@ namespace es::kafka::protocol {
 namespace {
 
 class ProtocolCategory final : public std::error_category {
-public:
+  public:
     const char* name() const noexcept override { return "kafka-protocol"; }
     std::string message(int code) const override {
         switch (static_cast<Errc>(code)) {
-            case Errc::malformed: return "malformed request";
-            case Errc::unsupported_version: return "unsupported API version";
-            case Errc::unknown_api: return "unknown API key";
+            case Errc::malformed:
+                return "malformed request";
+            case Errc::unsupported_version:
+                return "unsupported API version";
+            case Errc::unknown_api:
+                return "unknown API key";
         }
         return "unknown protocol error " + std::to_string(code);
     }

@@ -1,9 +1,9 @@
 #include "kafka/protocol/wire.h"
 
+#include "kafka/protocol/errc.h"
+
 #include <algorithm>
 #include <cstring>
-
-#include "kafka/protocol/errc.h"
 
 namespace es::kafka::protocol::wire {
 
@@ -22,8 +22,8 @@ Error unsupported_version(std::string_view message, int16_t version) {
 
 Status check_consumed(const ByteReader& r, std::string_view what) {
     if (!r.empty()) {
-        return Error(Errc::malformed, std::to_string(r.remaining()) + " bytes left after " +
-                                          std::string(what));
+        return Error(Errc::malformed,
+                     std::to_string(r.remaining()) + " bytes left after " + std::string(what));
     }
     return {};
 }

@@ -1,5 +1,9 @@
 #pragma once
 
+#include "base/byte_reader.h"
+#include "base/bytes.h"
+#include "base/result.h"
+
 #include <array>
 #include <compare>
 #include <cstdint>
@@ -7,10 +11,6 @@
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include "base/byte_reader.h"
-#include "base/bytes.h"
-#include "base/result.h"
 
 namespace es::kafka::protocol {
 

@@ -1,15 +1,15 @@
 #include "storage/group_committer.h"
 
+#include "storage/errc.h"
+#include "storage/log.h"
+#include "storage/tests/fault_injection.h"
+#include "storage/tests/test_util.h"
+
 #include <gtest/gtest.h>
 
 #include <atomic>
 #include <future>
 #include <latch>
-
-#include "storage/errc.h"
-#include "storage/log.h"
-#include "storage/tests/fault_injection.h"
-#include "storage/tests/test_util.h"
 
 namespace es::storage {
 namespace {
@@ -74,7 +74,8 @@ TEST(GroupCommitter, ConcurrentLogsAreEachMadeDurable) {
     GroupCommitter committer;
     std::vector<std::unique_ptr<Log>> logs;
     for (int p = 0; p < 4; ++p) {
-        logs.push_back(std::move(Log::open(posix_file_system(), dir.sub(std::to_string(p)), {})).value());
+        logs.push_back(
+            std::move(Log::open(posix_file_system(), dir.sub(std::to_string(p)), {})).value());
     }
     std::vector<std::thread> writers;
     std::atomic<int> failures{0};
@@ -155,7 +156,8 @@ TEST(GroupCommitter, PeriodicSyncCoversIntervalLogs) {
     Bytes b = make_batch(3, 1);
     ASSERT_TRUE(log->append(b).ok());
     // No timing assertion: wait until the flusher gets to it, however slow the machine.
-    while (log->durable_end() < Offset(3)) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    while (log->durable_end() < Offset(3))
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
     EXPECT_EQ(log->durable_end(), Offset(3));
 }
 

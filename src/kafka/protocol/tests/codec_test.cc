@@ -1,11 +1,11 @@
-#include <gtest/gtest.h>
-
-#include <random>
-
 #include "kafka/protocol/errc.h"
 #include "kafka/protocol/generated/api_table.h"
 #include "kafka/protocol/generated/api_versions.h"
 #include "kafka/protocol/generated/request_header.h"
+
+#include <gtest/gtest.h>
+
+#include <random>
 
 namespace es::kafka::protocol {
 namespace {
