@@ -1,11 +1,13 @@
-#include <cstdio>
-#include <cstring>
+// edgestream: one binary, one subcommand per role.
+
+#include "app/commands.h"
+
+#include <CLI/CLI.hpp>
 
 int main(int argc, char** argv) {
-    if (argc > 1 && std::strcmp(argv[1], "demo") == 0) {
-        std::puts("edgestream demo: the broker is not built yet (issue #3).");
-        return 0;
-    }
-    std::puts("usage: edgestream <command>");
-    return argc > 1 ? 2 : 0;
+    CLI::App app{"edgestream: a Kafka-compatible broker and stream processor in one binary"};
+    app.require_subcommand(1);
+    es::app::add_serve_command(app);
+    CLI11_PARSE(app, argc, argv);
+    return 0;
 }

@@ -361,6 +361,21 @@ std::vector<ConfigEntry> TopicConfig::describe() const {
     return out;
 }
 
+Status validate_broker_default(const std::string& broker_key, const std::string& value) {
+    for (const auto& d : defs()) {
+        if (d.broker_key && broker_key == d.broker_key) {
+            auto checked = check(d, value);
+            if (!checked.ok()) {
+                return Error(Errc::invalid_config, "invalid value '" + value + "' for " +
+                                                       broker_key + " (topic config " + d.name +
+                                                       ")");
+            }
+            return {};
+        }
+    }
+    return Error(Errc::invalid_config, "unknown broker config " + broker_key);
+}
+
 std::vector<ConfigEntry> describe_broker_defaults(const BrokerDefaults& defaults) {
     std::vector<ConfigEntry> out;
     for (const auto& d : defs()) {

@@ -60,6 +60,10 @@ class TopicConfig {
     std::map<std::string, std::string> overrides_;
 };
 
+/// Checks a broker-level default (log.retention.ms, message.max.bytes, ...) against the range
+/// of the topic config it stands for.
+Status validate_broker_default(const std::string& broker_key, const std::string& value);
+
 /// The broker-level config entries DescribeConfigs reports for a BROKER resource.
 std::vector<ConfigEntry> describe_broker_defaults(const BrokerDefaults& defaults);
 

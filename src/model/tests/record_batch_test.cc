@@ -8,6 +8,7 @@
 
 #include <random>
 #include <string>
+#include <vector>
 
 namespace es::model {
 namespace {
@@ -72,7 +73,8 @@ TEST(RecordBatch, DecodesRecordsWithHeadersAndNulls) {
     EXPECT_EQ(r[2].offset_delta, 2);
     EXPECT_TRUE(r[2].key->empty());
 
-    auto with_headers = RecordBatchView::parse(sample_batch());
+    Bytes header_bytes = sample_batch();
+    auto with_headers = RecordBatchView::parse(header_bytes);
     auto hset = with_headers->records(kMaxInflate);
     ASSERT_TRUE(hset.ok());
     ASSERT_EQ(hset->records()[1].headers.size(), 2u);
@@ -150,8 +152,10 @@ TEST(RecordBatch, RejectsOldMagicHostileLengthsAndTruncation) {
 }
 
 TEST(RecordBatch, HeaderFieldsOutOfRangeAreInvalid) {
-    auto with = [](auto mutate) {
-        Bytes b = sample_batch();
+    // The view points into the bytes, so they are kept alive beside it.
+    std::vector<Bytes> kept;
+    auto with = [&kept](auto mutate) {
+        Bytes& b = kept.emplace_back(sample_batch());
         mutate(b);
         store_be32(b.data() + batch_layout::crc,
                    crc32c::value(BytesView(b).subspan(batch_layout::attributes)));

@@ -1,0 +1,101 @@
+#include "kafka/server/error_mapping.h"
+
+#include "broker/errc.h"
+#include "kafka/server/errc.h"
+
+#include <string>
+
+namespace es::kafka::server {
+
+using protocol::ErrorCode;
+
+namespace {
+
+// No default: a new broker::Errc that is not mapped here fails the build (-Wswitch -Werror).
+ErrorCode map(broker::Errc e) {
+    switch (e) {
+        case broker::Errc::unknown_topic_or_partition:
+            return ErrorCode::unknown_topic_or_partition;
+        case broker::Errc::unknown_topic_id:
+            return ErrorCode::unknown_topic_id;
+        case broker::Errc::topic_already_exists:
+            return ErrorCode::topic_already_exists;
+        case broker::Errc::invalid_topic:
+            return ErrorCode::invalid_topic_exception;
+        case broker::Errc::invalid_partitions:
+            return ErrorCode::invalid_partitions;
+        case broker::Errc::invalid_replication_factor:
+            return ErrorCode::invalid_replication_factor;
+        case broker::Errc::invalid_config:
+            return ErrorCode::invalid_config;
+        case broker::Errc::invalid_request:
+            return ErrorCode::invalid_request;
+        case broker::Errc::message_too_large:
+            return ErrorCode::message_too_large;
+        case broker::Errc::corrupt_message:
+            return ErrorCode::corrupt_message;
+        case broker::Errc::invalid_record:
+            return ErrorCode::invalid_record;
+        case broker::Errc::invalid_timestamp:
+            return ErrorCode::invalid_timestamp;
+        case broker::Errc::offset_out_of_range:
+            return ErrorCode::offset_out_of_range;
+        case broker::Errc::request_timed_out:
+            return ErrorCode::request_timed_out;
+        case broker::Errc::kafka_storage_error:
+            return ErrorCode::kafka_storage_error;
+        case broker::Errc::not_leader_or_follower:
+            return ErrorCode::not_leader_or_follower;
+        case broker::Errc::policy_violation:
+            return ErrorCode::policy_violation;
+        case broker::Errc::invalid_required_acks:
+            return ErrorCode::invalid_required_acks;
+        case broker::Errc::unsupported_version:
+            return ErrorCode::unsupported_version;
+        case broker::Errc::shutting_down:
+            return ErrorCode::not_leader_or_follower;
+    }
+    return ErrorCode::unknown_server_error;
+}
+
+// No default here either.
+ErrorCode map(Errc e) {
+    switch (e) {
+        case Errc::invalid_replica_assignment:
+            return ErrorCode::invalid_replica_assignment;
+    }
+    return ErrorCode::unknown_server_error;
+}
+
+class ServerCategory final : public std::error_category {
+  public:
+    const char* name() const noexcept override { return "kafka-server"; }
+    std::string message(int code) const override {
+        switch (static_cast<Errc>(code)) {
+            case Errc::invalid_replica_assignment:
+                return "invalid replica assignment";
+        }
+        return "unknown kafka-server error " + std::to_string(code);
+    }
+};
+
+}  // namespace
+
+const std::error_category& server_category() {
+    static const ServerCategory category;
+    return category;
+}
+
+std::error_code make_error_code(Errc e) { return {static_cast<int>(e), server_category()}; }
+
+ErrorCode to_kafka(const Error& error) {
+    if (error.code().category() == broker::broker_category()) {
+        return map(static_cast<broker::Errc>(error.code().value()));
+    }
+    if (error.code().category() == server_category()) {
+        return map(static_cast<Errc>(error.code().value()));
+    }
+    return ErrorCode::unknown_server_error;
+}
+
+}  // namespace es::kafka::server

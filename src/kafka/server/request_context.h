@@ -1,0 +1,75 @@
+#pragma once
+
+#include "base/byte_reader.h"
+#include "base/bytes.h"
+#include "base/result.h"
+#include "kafka/protocol/errc.h"
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace es::broker {
+class Broker;
+class Executor;
+}  // namespace es::broker
+
+namespace es::kafka::server {
+
+struct ServerConfig {
+    int32_t node_id = 0;
+    std::string advertised_host = "127.0.0.1";
+    int32_t advertised_port = 9092;
+    std::string cluster_id;
+    size_t max_request_bytes = 100 * 1024 * 1024;  // socket.request.max.bytes
+    size_t max_connections = 10000;                // max.connections
+    int64_t idle_timeout_ms = 600000;              // connections.max.idle.ms
+    size_t max_in_flight_per_connection = 1000;    // requests read ahead of their answers
+};
+
+/// One request on its way through its handler. The handler decodes `body` with the
+/// generated codec, asks the broker, and calls respond() exactly once, on any thread.
+struct RequestContext {
+    broker::Broker& broker;
+    broker::Executor& shard;  // the connection's shard: broker calls answer here
+    const ServerConfig& config;
+    int16_t api_key = 0;
+    int16_t api_version = 0;
+    int32_t correlation_id = 0;
+    std::optional<std::string> client_id;
+    std::shared_ptr<Buffer> frame;  // owns the bytes `body` points into
+    MutableBytesView body;          // the request after its header
+    /// The response body (the server adds size and header), nullopt for no response (acks=0
+    /// produce), or an error, which closes the connection as Kafka does for bad requests.
+    std::function<void(Result<std::optional<Bytes>>)> respond;
+};
+
+using Handler = void (*)(const std::shared_ptr<RequestContext>& ctx);
+
+/// The handler for an API key, or nullptr for one this broker does not serve.
+Handler find_handler(int16_t api_key);
+
+/// Decodes a whole request body; bytes left over make it malformed.
+template <class Request>
+Result<Request> decode_request(const RequestContext& ctx) {
+    Request request;
+    ByteReader reader(ctx.body);
+    ES_CHECK(request.decode(reader, ctx.api_version));
+    if (!reader.empty()) {
+        return Error(protocol::Errc::malformed,
+                     std::to_string(reader.remaining()) + " bytes after the request body");
+    }
+    return request;
+}
+
+template <class Response>
+Bytes encode_response(const Response& response, int16_t version) {
+    Bytes out;
+    ByteWriter writer(out);
+    response.encode(writer, version);
+    return out;
+}
+
+}  // namespace es::kafka::server

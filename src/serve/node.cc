@@ -1,0 +1,156 @@
+#include "serve/node.h"
+
+#include "base/errc.h"
+#include "base/log.h"
+#include "broker/broker.h"
+#include "broker/executor.h"
+#include "http/server.h"
+#include "kafka/server/server.h"
+
+#include <signal.h>
+
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <thread>
+#include <vector>
+
+namespace es::serve {
+
+namespace {
+
+const log::Logger serve_log{"serve"};
+
+/// The cluster id Metadata and DescribeCluster report: made once per data directory, so clients
+/// that remember it see the same cluster after a restart.
+Result<std::string> cluster_id(const std::string& data_dir) {
+    std::filesystem::path path = std::filesystem::path(data_dir) / "meta" / "cluster.id";
+    std::error_code ec;
+    std::filesystem::create_directories(path.parent_path(), ec);
+    if (ec)
+        return Error(Errc::io_error, "create " + path.parent_path().string() + ": " + ec.message());
+    if (std::ifstream in(path); in) {
+        std::string id;
+        std::getline(in, id);
+        if (id.size() == 22) return id;
+        serve_log.warn("{}: unreadable cluster id, making a new one", path.string());
+    }
+    // 16 random bytes in Kafka's form: URL-safe base64 without padding, 22 characters.
+    static constexpr char kAlphabet[] =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    std::random_device rd;
+    std::string id;
+    for (int i = 0; i < 22; ++i) id += kAlphabet[rd() % 64];
+    std::filesystem::path tmp = path.string() + ".tmp";
+    {
+        std::ofstream out(tmp, std::ios::trunc);
+        out << id << "\n";
+        if (!out.flush()) return Error(Errc::io_error, "write " + tmp.string());
+    }
+    std::filesystem::rename(tmp, path, ec);
+    if (ec) return Error(Errc::io_error, "rename " + tmp.string() + ": " + ec.message());
+    return id;
+}
+
+}  // namespace
+
+struct Node::Parts {
+    http::HttpServer admin;
+    std::unique_ptr<kafka::server::KafkaServer> kafka;
+    std::unique_ptr<broker::Broker> broker;
+    std::vector<std::shared_ptr<std::function<void()>>> ticks;  // housekeeping, one per shard
+    std::atomic<bool> stopping{false};
+    bool broker_started = false;
+};
+
+Node::Node(ServeConfig config) : config_(std::move(config)), parts_(std::make_unique<Parts>()) {}
+
+Node::~Node() { stop(); }
+
+Status Node::start() {
+    Parts& p = *parts_;
+    p.admin.route("GET", "/v1/status/ready", [this](const http::Request&) {
+        if (ready_) return http::Response{200, "application/json", R"({"status":"ready"})"};
+        return http::Response{503, "application/json", R"({"status":"starting"})"};
+    });
+    ES_TRY(admin_port_, p.admin.listen(config_.admin_addr.host, config_.admin_addr.port));
+    p.admin.start();
+
+    config_.broker.data_dir = config_.data_dir;
+    config_.server.node_id = config_.broker.node_id;
+    if (config_.server.cluster_id.empty()) {
+        ES_TRY(config_.server.cluster_id, cluster_id(config_.data_dir));
+    }
+    size_t shards =
+        config_.shards ? config_.shards : std::max<size_t>(1, std::thread::hardware_concurrency());
+    p.kafka = std::make_unique<kafka::server::KafkaServer>(config_.server, shards);
+    auto executors = p.kafka->executors();
+    p.broker = std::make_unique<broker::Broker>(config_.broker, executors);
+    ES_CHECK(p.broker->start());
+    p.broker_started = true;
+    p.kafka->attach(*p.broker);
+    ES_TRY(kafka_port_, p.kafka->listen(config_.kafka_addr.host, config_.kafka_addr.port));
+    HostPort advertised =
+        config_.advertised_kafka_addr.value_or(HostPort{config_.kafka_addr.host, kafka_port_});
+    if (advertised.host == "0.0.0.0" || advertised.host == "::") advertised.host = "127.0.0.1";
+    p.kafka->set_advertised(advertised.host, advertised.port);
+    p.kafka->start();
+
+    // Retention, age rolls and compaction run on each shard on Kafka's check interval.
+    int64_t interval = config_.broker.retention_check_interval_ms;
+    Parts* parts = parts_.get();
+    for (size_t i = 0; i < executors.size(); ++i) {
+        auto tick = std::make_shared<std::function<void()>>();
+        broker::Executor* shard = executors[i];
+        *tick = [parts, shard, i, interval, weak = std::weak_ptr(tick)] {
+            if (parts->stopping) return;
+            parts->broker->housekeeping(i);
+            if (auto again = weak.lock()) shard->post_after(interval, [again] { (*again)(); });
+        };
+        shard->post_after(interval, [tick] { (*tick)(); });
+        p.ticks.push_back(std::move(tick));
+    }
+    ready_ = true;
+    serve_log.info("ready: kafka on {}:{} (advertised {}), admin on {}:{}, data in {}, {} shards",
+                   config_.kafka_addr.host, kafka_port_, advertised.to_string(),
+                   config_.admin_addr.host, admin_port_, config_.data_dir, shards);
+    return {};
+}
+
+void Node::stop() {
+    Parts& p = *parts_;
+    if (p.stopping.exchange(true)) return;
+    ready_ = false;
+    if (p.kafka) p.kafka->stop(config_.shutdown_drain_ms);
+    if (p.broker_started) {
+        if (auto closed = p.broker->stop(); !closed.ok()) {
+            serve_log.error("closing the logs: {}", closed.error().to_string());
+        }
+    }
+    p.admin.stop();
+    serve_log.info("stopped");
+}
+
+int run_until_signal(ServeConfig config) {
+    // Block the signals before any thread starts, so every thread inherits the mask and only
+    // sigwait below sees them.
+    sigset_t signals;
+    sigemptyset(&signals);
+    sigaddset(&signals, SIGTERM);
+    sigaddset(&signals, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+    Node node(std::move(config));
+    if (auto started = node.start(); !started.ok()) {
+        serve_log.error("cannot start: {}", started.error().to_string());
+        node.stop();
+        return 1;
+    }
+    int received = 0;
+    sigwait(&signals, &received);
+    serve_log.info("{}: stopping", received == SIGTERM ? "SIGTERM" : "SIGINT");
+    node.stop();
+    return 0;
+}
+
+}  // namespace es::serve
