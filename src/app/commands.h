@@ -1,8 +1,15 @@
 #pragma once
+
 namespace CLI {
 class App;
 }
+
 namespace es::app {
-void add_serve_command(CLI::App& app);    // serve_command.cc (another engineer)
-void add_client_commands(CLI::App& app);  // client_commands.cc
+
+// One function per group of subcommands; each adds its commands to the CLI. A command that
+// fails throws CLI::RuntimeError(exit code), which main() turns into the process exit code.
+void add_serve_command(CLI::App& app);    // serve_command.cc
+void add_client_commands(CLI::App& app);  // client_commands.cc: topic, produce, consume
+void add_demo_command(CLI::App& app);     // demo_command.cc
+
 }  // namespace es::app

@@ -230,7 +230,13 @@ TEST_F(LibrdkafkaTest, KillNineLosesNoAcknowledgedMessage) {
                 if (i % 100 == 0) producer.poll(0);
             }
         });
-        std::this_thread::sleep_for(std::chrono::milliseconds(300 + rng() % 700));
+        // The kill comes at a random moment after acknowledgements started to flow (a loaded
+        // machine, or a sanitizer build, can take a while to get there).
+        auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+        while (producer.deliveries.ok == 0 && std::chrono::steady_clock::now() < deadline) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(100 + rng() % 700));
         broker_.kill9();
         stop = true;
         writer.join();

@@ -1,30 +1,28 @@
 #include "kafka/protocol/errc.h"
 
+#include "base/error_category.h"
+
 #include <string>
 
 namespace es::kafka::protocol {
 namespace {
 
-class ProtocolCategory final : public std::error_category {
-  public:
-    const char* name() const noexcept override { return "kafka-protocol"; }
-    std::string message(int code) const override {
-        switch (static_cast<Errc>(code)) {
-            case Errc::malformed:
-                return "malformed request";
-            case Errc::unsupported_version:
-                return "unsupported API version";
-            case Errc::unknown_api:
-                return "unknown API key";
-        }
-        return "unknown protocol error " + std::to_string(code);
+const char* describe(Errc e) {
+    switch (e) {
+        case Errc::malformed:
+            return "malformed request";
+        case Errc::unsupported_version:
+            return "unsupported API version";
+        case Errc::unknown_api:
+            return "unknown API key";
     }
-};
+    return nullptr;
+}
 
 }  // namespace
 
 const std::error_category& protocol_category() {
-    static const ProtocolCategory category;
+    static const EnumErrorCategory<Errc> category("kafka-protocol", describe);
     return category;
 }
 

@@ -1,5 +1,6 @@
 #include "kafka/server/error_mapping.h"
 
+#include "base/error_category.h"
 #include "broker/errc.h"
 #include "kafka/server/errc.h"
 
@@ -67,22 +68,18 @@ ErrorCode map(Errc e) {
     return ErrorCode::unknown_server_error;
 }
 
-class ServerCategory final : public std::error_category {
-  public:
-    const char* name() const noexcept override { return "kafka-server"; }
-    std::string message(int code) const override {
-        switch (static_cast<Errc>(code)) {
-            case Errc::invalid_replica_assignment:
-                return "invalid replica assignment";
-        }
-        return "unknown kafka-server error " + std::to_string(code);
+const char* describe(Errc e) {
+    switch (e) {
+        case Errc::invalid_replica_assignment:
+            return "invalid replica assignment";
     }
-};
+    return nullptr;
+}
 
 }  // namespace
 
 const std::error_category& server_category() {
-    static const ServerCategory category;
+    static const EnumErrorCategory<Errc> category("kafka-server", describe);
     return category;
 }
 

@@ -140,6 +140,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     asio::awaitable<void> read_loop() {
         auto self = shared_from_this();
         touch();
+        bool keep_open = false;  // set when shutting down: stop() closes the socket
         while (!closed_) {
             uint8_t size_bytes[4];
             auto [ec, n] = co_await asio::async_read(socket_, asio::buffer(size_bytes), nothrow);
@@ -155,6 +156,13 @@ class Connection : public std::enable_shared_from_this<Connection> {
             auto [ec2, n2] = co_await asio::async_read(
                 socket_, asio::buffer(frame->data(), frame->size()), nothrow);
             if (ec2) break;
+            if (server_.stopping) {
+                // Shutting down: requests already read get their answers, this one is dropped
+                // unanswered (the client retries it after reconnecting), and the socket stays
+                // open until stop() closes it, so answers still on their way are written.
+                keep_open = true;
+                break;
+            }
             touch();
             dispatch(std::move(frame));
             // Backpressure: stop reading while too many answers are outstanding.
@@ -163,7 +171,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
                 co_await resume_.async_wait(nothrow);
             }
         }
-        close("");
+        if (!keep_open) close("");
         --server_.connections;
     }
 
@@ -228,10 +236,15 @@ class Connection : public std::enable_shared_from_this<Connection> {
             header.client_id, frame, frame->mutable_view().subspan(header_size), nullptr});
         std::weak_ptr<Connection> weak = shared_from_this();
         Shard* shard = &shard_;
-        ctx->respond = [weak, shard, seq](Result<std::optional<Bytes>> response) {
+        KafkaServer::Impl* server = &server_;
+        ctx->respond = [weak, shard, server, seq](Result<std::optional<Bytes>> response) {
             auto box = std::make_shared<Result<std::optional<Bytes>>>(std::move(response));
-            shard->post([weak, seq, box] {
-                if (auto self = weak.lock()) self->finish(seq, std::move(*box));
+            shard->post([weak, server, seq, box] {
+                if (auto self = weak.lock()) {
+                    self->finish(seq, std::move(*box));
+                } else {
+                    --server->in_flight;  // the client left; the answer has nowhere to go
+                }
             });
         };
         handler(ctx);

@@ -83,14 +83,18 @@ class KafkaTestClient {
         return body;
     }
 
-    /// Reads a response and decodes it, checking the correlation id. `flexible_header` is true
+    /// Reads a response and decodes it, checking the correlation id; views in the result stay
+    /// valid until the next receive(). The response header is flexible (a tagged-field byte)
     /// for flexible versions of every API but ApiVersions.
     template <class Response>
     std::optional<Response> receive(int16_t version, int32_t correlation_id,
                                     int timeout_ms = 5000) {
         auto body = read_frame(timeout_ms);
         if (!body) return std::nullopt;
-        ByteReader reader(*body);
+        // Decoded responses point into the frame (records, for one): it lives in the client
+        // until the next receive().
+        last_frame_ = std::move(*body);
+        ByteReader reader(last_frame_);
         auto id = reader.read_i32();
         if (!id.ok() || *id != correlation_id) return std::nullopt;
         const auto* api = protocol::find_api(Response::api_key);
@@ -126,6 +130,7 @@ class KafkaTestClient {
 
     int fd_ = -1;
     bool connected_ = false;
+    Bytes last_frame_;
 };
 
 }  // namespace es::kafka::server::testing

@@ -292,7 +292,7 @@ TEST_F(ServerFixture, RandomBytesNeverCrashTheServer) {
     std::mt19937 rng(7);
     for (int i = 0; i < 200; ++i) {
         KafkaTestClient bad(port_);
-        Bytes junk(4 + rng() % 64);
+        Bytes junk(8 + rng() % 64);
         for (auto& b : junk) b = static_cast<uint8_t>(rng());
         store_be32(junk.data(), static_cast<uint32_t>(junk.size() - 4));  // plausible size
         if (i % 2) store_be16(junk.data() + 4, static_cast<uint16_t>(rng() % 4));
@@ -314,6 +314,35 @@ TEST_F(ServerFixture, SilentAndHalfSentConnectionsAreClosedWhenIdle) {
     ASSERT_TRUE(slow_loris.send_raw(Bytes{0, 0, 1, 0, 0, 18}));  // 256 bytes announced, 2 sent
     EXPECT_TRUE(silent.closed_by_server(3000));
     EXPECT_TRUE(slow_loris.closed_by_server(3000));
+}
+
+TEST_F(ServerFixture, StopDoesNotWaitForAnswersToClientsThatLeft) {
+    {
+        KafkaTestClient client(port_);
+        metadata_for(client, "gone");
+        ASSERT_TRUE(client.send(fetch_request("gone", {}, 0, 3000), 12, 1));
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }  // disconnects with its long poll still waiting
+    std::this_thread::sleep_for(std::chrono::milliseconds(3100));  // the poll answers to nobody
+    auto started = std::chrono::steady_clock::now();
+    stop();
+    EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::milliseconds(1500))
+        << "an answer with no connection left must not count as in flight";
+}
+
+TEST_F(ServerFixture, StopAnswersRequestsInFlightAndReadsNoNewOnes) {
+    KafkaTestClient client(port_);
+    metadata_for(client, "drain");
+    ASSERT_TRUE(client.send(fetch_request("drain", {}, 0, 1000), 12, 1));
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    std::thread stopper([this] { server_->stop(5000); });
+    auto fetched = client.receive<protocol::FetchResponse>(12, 1, 5000);
+    EXPECT_TRUE(fetched) << "the long poll read before stop() gets its answer";
+    stopper.join();
+    EXPECT_TRUE(client.closed_by_server(2000));
+    ASSERT_TRUE(broker_->stop().ok());
+    server_.reset();
+    broker_.reset();
 }
 
 TEST_F(ServerFixture, StopAnswersAcknowledgedProducesAndARestartServesThem) {

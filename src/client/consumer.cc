@@ -1,0 +1,286 @@
+#include "client/consumer.h"
+
+#include "client/errc.h"
+#include "client/handle.h"
+
+#include <fmt/core.h>
+#include <librdkafka/rdkafka.h>
+
+#include <algorithm>
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace es::client {
+namespace {
+
+struct MessageDeleter {
+    void operator()(rd_kafka_message_t* m) const { rd_kafka_message_destroy(m); }
+};
+struct MetadataDeleter {
+    void operator()(const rd_kafka_metadata_t* md) const { rd_kafka_metadata_destroy(md); }
+};
+struct PartitionListDeleter {
+    void operator()(rd_kafka_topic_partition_list_t* l) const {
+        rd_kafka_topic_partition_list_destroy(l);
+    }
+};
+
+Bytes copy_bytes(const void* data, size_t size) {
+    const auto* p = static_cast<const uint8_t*>(data);
+    return Bytes(p, p + size);
+}
+
+}  // namespace
+
+struct Consumer::Impl : detail::HandleState {
+    detail::HandlePtr rk;
+    std::chrono::milliseconds timeout{};
+    rd_kafka_queue_t* queue = nullptr;
+    std::map<std::string, rd_kafka_topic_t*> topics;
+    /// The assignment, and for each partition whether it reached its end since its last record.
+    std::map<model::TopicPartition, bool> at_end;
+
+    ~Impl() override {
+        stop();
+        for (auto& [name, rkt] : topics) rd_kafka_topic_destroy(rkt);
+        if (queue) rd_kafka_queue_destroy(queue);
+        rk.reset();
+    }
+
+    void stop() {
+        for (const auto& [tp, eof] : at_end) {
+            rd_kafka_consume_stop(topics.at(tp.topic), tp.partition.value());
+        }
+        at_end.clear();
+    }
+
+    /// A fresh queue, so that nothing fetched for the old assignment is handed out.
+    void reset_queue() {
+        if (queue) rd_kafka_queue_destroy(queue);
+        queue = rd_kafka_queue_new(rk.get());
+    }
+
+    rd_kafka_topic_t* topic_handle(const std::string& name) {
+        auto it = topics.find(name);
+        if (it != topics.end()) return it->second;
+        rd_kafka_topic_t* rkt = rd_kafka_topic_new(rk.get(), name.c_str(), nullptr);
+        if (rkt) topics.emplace(name, rkt);
+        return rkt;
+    }
+
+    /// The topic's partitions, sorted. The metadata request asks for every topic: one that names
+    /// the topic can make a broker (and librdkafka's mock) create it, and a consumer of a
+    /// misspelt topic must fail instead.
+    Result<std::vector<int32_t>> partitions_of(const std::string& topic) {
+        std::string context = fmt::format("looking up topic \"{}\"", topic);
+        const rd_kafka_metadata_t* raw = nullptr;
+        rd_kafka_resp_err_t err =
+            rd_kafka_metadata(rk.get(), 1, nullptr, &raw, detail::to_ms(timeout));
+        rd_kafka_poll(rk.get(), 0);  // collects the client-wide errors behind a timeout
+        if (err == RD_KAFKA_RESP_ERR__TIMED_OUT) {
+            return detail::timeout_error(context, timeout, *this);
+        }
+        if (err) return detail::make_error(err, context, {}, this);
+        std::unique_ptr<const rd_kafka_metadata_t, MetadataDeleter> md(raw);
+        for (int i = 0; i < md->topic_cnt; ++i) {
+            const rd_kafka_metadata_topic_t& t = md->topics[i];
+            if (topic != t.topic) continue;
+            if (t.err) return detail::make_error(t.err, context);
+            std::vector<int32_t> ids;
+            for (int p = 0; p < t.partition_cnt; ++p) ids.push_back(t.partitions[p].id);
+            std::sort(ids.begin(), ids.end());
+            return ids;
+        }
+        return detail::make_error(RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART, context,
+                                  "no such topic in the cluster's metadata");
+    }
+
+    /// Offsets for the timestamp starts, in the order of `starts` (-1: past the last record).
+    Result<std::vector<int64_t>> offsets_for_times(const std::vector<PartitionStart>& starts) {
+        std::unique_ptr<rd_kafka_topic_partition_list_t, PartitionListDeleter> list(
+            rd_kafka_topic_partition_list_new(static_cast<int>(starts.size())));
+        for (const PartitionStart& s : starts) {
+            rd_kafka_topic_partition_list_add(list.get(), s.tp.topic.c_str(),
+                                              s.tp.partition.value())
+                ->offset = s.start.value;
+        }
+        const char* context = "looking up offsets by timestamp";
+        rd_kafka_resp_err_t err =
+            rd_kafka_offsets_for_times(rk.get(), list.get(), detail::to_ms(timeout));
+        rd_kafka_poll(rk.get(), 0);
+        if (err == RD_KAFKA_RESP_ERR__TIMED_OUT)
+            return detail::timeout_error(context, timeout, *this);
+        if (err) return detail::make_error(err, context, {}, this);
+        std::vector<int64_t> offsets;
+        for (const PartitionStart& s : starts) {
+            const rd_kafka_topic_partition_t* p = rd_kafka_topic_partition_list_find(
+                list.get(), s.tp.topic.c_str(), s.tp.partition.value());
+            if (!p)
+                return Error(Errc::local,
+                             fmt::format("{}: no answer for {}", context, s.tp.to_string()));
+            if (p->err)
+                return detail::make_error(p->err,
+                                          fmt::format("{} for {}", context, s.tp.to_string()));
+            offsets.push_back(p->offset);
+        }
+        return offsets;
+    }
+};
+
+Consumer::Consumer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Consumer::~Consumer() = default;
+
+Result<std::unique_ptr<Consumer>> Consumer::make(const ClientConfig& config) {
+    auto impl = std::make_unique<Impl>();
+    impl->timeout = config.timeout;
+    // No group: nothing to commit, and the legacy consumer must not try to store offsets.
+    static const std::map<std::string, std::string> defaults = {
+        {"client.id", "edgestream"},
+        {"enable.partition.eof", "true"},
+        {"enable.auto.commit", "false"},
+    };
+    ES_TRY(impl->rk, detail::make_handle(detail::HandleKind::consumer, config, defaults, *impl));
+    impl->reset_queue();
+    return std::unique_ptr<Consumer>(new Consumer(std::move(impl)));
+}
+
+Status Consumer::assign(const std::string& topic, const std::vector<model::PartitionId>& partitions,
+                        StartPosition start) {
+    if (topic.empty()) return Error(Errc::invalid_argument, "assigning: empty topic name");
+    std::vector<PartitionStart> starts;
+    if (partitions.empty()) {
+        ES_TRY(std::vector<int32_t> ids, impl_->partitions_of(topic));
+        for (int32_t id : ids) starts.push_back({{topic, model::PartitionId(id)}, start});
+    } else {
+        for (model::PartitionId p : partitions) starts.push_back({{topic, p}, start});
+    }
+    return assign(starts);
+}
+
+Status Consumer::assign(const std::vector<PartitionStart>& partitions) {
+    unassign();
+    // Every partition must exist: librdkafka would otherwise wait for it silently.
+    std::map<std::string, std::vector<int32_t>> known;
+    for (const PartitionStart& s : partitions) {
+        if (s.tp.topic.empty()) return Error(Errc::invalid_argument, "assigning: empty topic name");
+        auto it = known.find(s.tp.topic);
+        if (it == known.end()) {
+            ES_TRY(auto ids, impl_->partitions_of(s.tp.topic));
+            it = known.emplace(s.tp.topic, std::move(ids)).first;
+        }
+        if (!std::binary_search(it->second.begin(), it->second.end(), s.tp.partition.value())) {
+            return Error(Errc::unknown_topic,
+                         fmt::format("assigning: topic \"{}\" has no partition {} (it has {})",
+                                     s.tp.topic, s.tp.partition.value(), it->second.size()));
+        }
+        if (s.start.kind == StartPosition::Kind::offset && s.start.value < 0) {
+            return Error(Errc::invalid_argument, fmt::format("assigning {}: negative offset {}",
+                                                             s.tp.to_string(), s.start.value));
+        }
+    }
+
+    std::vector<PartitionStart> by_time;
+    for (const PartitionStart& s : partitions) {
+        if (s.start.kind == StartPosition::Kind::timestamp) by_time.push_back(s);
+    }
+    std::vector<int64_t> time_offsets;
+    if (!by_time.empty()) {
+        ES_TRY(time_offsets, impl_->offsets_for_times(by_time));
+    }
+
+    size_t next_time_offset = 0;
+    for (const PartitionStart& s : partitions) {
+        int64_t offset = 0;
+        switch (s.start.kind) {
+            case StartPosition::Kind::beginning:
+                offset = RD_KAFKA_OFFSET_BEGINNING;
+                break;
+            case StartPosition::Kind::end:
+                offset = RD_KAFKA_OFFSET_END;
+                break;
+            case StartPosition::Kind::offset:
+                offset = s.start.value;
+                break;
+            case StartPosition::Kind::timestamp:
+                offset = time_offsets[next_time_offset++];
+                if (offset < 0) offset = RD_KAFKA_OFFSET_END;  // no record that late
+                break;
+        }
+        rd_kafka_topic_t* rkt = impl_->topic_handle(s.tp.topic);
+        if (!rkt ||
+            rd_kafka_consume_start_queue(rkt, s.tp.partition.value(), offset, impl_->queue) == -1) {
+            Error error = detail::make_error(rd_kafka_last_error(),
+                                             fmt::format("starting {}", s.tp.to_string()));
+            unassign();
+            return error;
+        }
+        impl_->at_end.emplace(s.tp, false);
+    }
+    return ok_status();
+}
+
+void Consumer::unassign() {
+    if (impl_->at_end.empty()) return;
+    impl_->stop();
+    impl_->reset_queue();
+}
+
+Result<std::optional<Message>> Consumer::poll(std::chrono::milliseconds timeout) {
+    rd_kafka_poll(impl_->rk.get(), 0);  // client-wide errors, for the messages of later errors
+    std::unique_ptr<rd_kafka_message_t, MessageDeleter> m(
+        rd_kafka_consume_queue(impl_->queue, detail::to_ms(timeout)));
+    if (!m) return std::optional<Message>();
+
+    model::TopicPartition tp{m->rkt ? rd_kafka_topic_name(m->rkt) : std::string(),
+                             model::PartitionId(m->partition)};
+    if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+        auto it = impl_->at_end.find(tp);
+        if (it != impl_->at_end.end()) it->second = true;
+        return std::optional<Message>();
+    }
+    if (m->err) {
+        std::string context = tp.topic.empty() ? std::string("consuming")
+                                               : fmt::format("consuming {}", tp.to_string());
+        return detail::make_error(m->err, context, rd_kafka_message_errstr(m.get()), impl_.get());
+    }
+    auto it = impl_->at_end.find(tp);
+    if (it != impl_->at_end.end()) it->second = false;
+
+    Message msg;
+    msg.topic = std::move(tp.topic);
+    msg.partition = tp.partition;
+    msg.offset = model::Offset(m->offset);
+    if (m->key) msg.key = copy_bytes(m->key, m->key_len);
+    if (m->payload) msg.value = copy_bytes(m->payload, m->len);
+    msg.timestamp = detail::timestamp_of(m.get());
+    rd_kafka_headers_t* headers = nullptr;
+    if (rd_kafka_message_headers(m.get(), &headers) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+        const char* name = nullptr;
+        const void* value = nullptr;
+        size_t size = 0;
+        for (size_t i = 0; rd_kafka_header_get_all(headers, i, &name, &value, &size) ==
+                           RD_KAFKA_RESP_ERR_NO_ERROR;
+             ++i) {
+            Header& h = msg.headers.emplace_back();
+            h.key = name;
+            if (value) h.value = copy_bytes(value, size);
+        }
+    }
+    return std::optional<Message>(std::move(msg));
+}
+
+bool Consumer::at_end() const {
+    if (impl_->at_end.empty()) return false;
+    return std::all_of(impl_->at_end.begin(), impl_->at_end.end(),
+                       [](const auto& entry) { return entry.second; });
+}
+
+std::vector<model::TopicPartition> Consumer::assignment() const {
+    std::vector<model::TopicPartition> out;
+    for (const auto& [tp, eof] : impl_->at_end) out.push_back(tp);
+    return out;
+}
+
+}  // namespace es::client

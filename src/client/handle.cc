@@ -1,0 +1,183 @@
+#include "client/handle.h"
+
+#include "client/logger.h"
+
+#include <fmt/core.h>
+#include <librdkafka/rdkafka.h>
+
+#include <algorithm>
+#include <limits>
+#include <utility>
+
+namespace es::client::detail {
+namespace {
+
+/// librdkafka logs from its own threads, at syslog levels. Errors that matter to the caller come
+/// back as Results (with the last broker error attached to timeouts), so librdkafka's error lines
+/// (connect refused, disconnected) would only repeat them: they go to debug. Warnings (a
+/// property ignored by this kind of client, ...) stay visible.
+void on_log(const rd_kafka_t* rk, int level, const char* facility, const char* line) {
+    log::Level l = log::Level::trace;
+    if (level <= 2) {
+        l = log::Level::error;
+    } else if (level == 4) {
+        l = log::Level::warn;
+    } else if (level <= 6) {
+        l = log::Level::debug;
+    }
+    if (!client_log.enabled(l)) return;
+    const char* name = rk ? rd_kafka_name(rk) : "rdkafka";
+    switch (l) {
+        case log::Level::error:
+            client_log.error("{} {}: {}", name, facility, line);
+            break;
+        case log::Level::warn:
+            client_log.warn("{} {}: {}", name, facility, line);
+            break;
+        case log::Level::debug:
+            client_log.debug("{} {}: {}", name, facility, line);
+            break;
+        case log::Level::trace:
+        case log::Level::info:
+        case log::Level::off:
+            client_log.trace("{} {}: {}", name, facility, line);
+            break;
+    }
+}
+
+void on_error(rd_kafka_t* /*rk*/, int err, const char* reason, void* opaque) {
+    auto* state = static_cast<HandleState*>(opaque);
+    state->record_error(
+        fmt::format("{} ({})", reason, rd_kafka_err2name(static_cast<rd_kafka_resp_err_t>(err))));
+}
+
+Status set_property(rd_kafka_conf_t* conf, const std::string& name, const std::string& value) {
+    char errstr[512];
+    if (rd_kafka_conf_set(conf, name.c_str(), value.c_str(), errstr, sizeof errstr) !=
+        RD_KAFKA_CONF_OK) {
+        return Error(Errc::config, fmt::format("property \"{}\": {}", name, errstr));
+    }
+    return ok_status();
+}
+
+}  // namespace
+
+void HandleState::record_error(std::string text) {
+    std::lock_guard lock(mu_);
+    last_error_ = std::move(text);
+    last_error_at_ = std::chrono::steady_clock::now();
+}
+
+std::string HandleState::last_error(std::chrono::milliseconds max_age) const {
+    std::lock_guard lock(mu_);
+    if (last_error_.empty() || std::chrono::steady_clock::now() - last_error_at_ > max_age) {
+        return {};
+    }
+    return last_error_;
+}
+
+void HandleDeleter::operator()(rd_kafka_s* rk) const { rd_kafka_destroy(rk); }
+
+Result<HandlePtr> make_handle(HandleKind kind, const ClientConfig& config,
+                              const std::map<std::string, std::string>& defaults,
+                              HandleState& state,
+                              const std::function<void(rd_kafka_conf_s*)>& configure) {
+    if (config.brokers.empty()) {
+        return Error(Errc::config, "no brokers given (bootstrap.servers is empty)");
+    }
+    rd_kafka_conf_t* conf = rd_kafka_conf_new();
+    // rd_kafka_new() takes the configuration only when it succeeds.
+    std::unique_ptr<rd_kafka_conf_t, decltype(&rd_kafka_conf_destroy)> owned(
+        conf, &rd_kafka_conf_destroy);
+    for (const auto& [name, value] : defaults) ES_CHECK(set_property(conf, name, value));
+    ES_CHECK(set_property(conf, "bootstrap.servers", config.brokers));
+    for (const auto& [name, value] : config.properties) ES_CHECK(set_property(conf, name, value));
+
+    rd_kafka_conf_set_log_cb(conf, on_log);
+    rd_kafka_conf_set_error_cb(conf, on_error);
+    rd_kafka_conf_set_opaque(conf, &state);
+    if (configure) configure(conf);
+
+    char errstr[512];
+    rd_kafka_t* rk =
+        rd_kafka_new(kind == HandleKind::producer ? RD_KAFKA_PRODUCER : RD_KAFKA_CONSUMER, conf,
+                     errstr, sizeof errstr);
+    if (!rk) return Error(Errc::config, fmt::format("creating the client: {}", errstr));
+    owned.release();
+    return HandlePtr(rk);
+}
+
+Errc errc_for(int rd_err) {
+    switch (static_cast<rd_kafka_resp_err_t>(rd_err)) {
+        case RD_KAFKA_RESP_ERR__TRANSPORT:
+        case RD_KAFKA_RESP_ERR__RESOLVE:
+        case RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN:
+        case RD_KAFKA_RESP_ERR__SSL:
+        case RD_KAFKA_RESP_ERR__AUTHENTICATION:
+        case RD_KAFKA_RESP_ERR_NETWORK_EXCEPTION:
+        case RD_KAFKA_RESP_ERR_BROKER_NOT_AVAILABLE:
+            return Errc::transport;
+        case RD_KAFKA_RESP_ERR__TIMED_OUT:
+        case RD_KAFKA_RESP_ERR__MSG_TIMED_OUT:
+        case RD_KAFKA_RESP_ERR__TIMED_OUT_QUEUE:
+        case RD_KAFKA_RESP_ERR_REQUEST_TIMED_OUT:
+            return Errc::timeout;
+        case RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC:
+        case RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION:
+        case RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART:
+            return Errc::unknown_topic;
+        case RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS:
+            return Errc::topic_exists;
+        case RD_KAFKA_RESP_ERR__UNSUPPORTED_FEATURE:
+        case RD_KAFKA_RESP_ERR__NOT_IMPLEMENTED:
+        case RD_KAFKA_RESP_ERR_UNSUPPORTED_VERSION:
+            return Errc::unsupported;
+        case RD_KAFKA_RESP_ERR__INVALID_ARG:
+        case RD_KAFKA_RESP_ERR__INVALID_TYPE:
+            return Errc::invalid_argument;
+        default:
+            return rd_err >= 0 ? Errc::kafka : Errc::local;
+    }
+}
+
+Error make_error(int rd_err, std::string_view context, std::string_view detail,
+                 const HandleState* state, std::chrono::milliseconds recent) {
+    auto err = static_cast<rd_kafka_resp_err_t>(rd_err);
+    std::string message = fmt::format("{}: {} ({}): {}", context, rd_kafka_err2name(err), rd_err,
+                                      detail.empty() ? rd_kafka_err2str(err) : detail);
+    Errc code = errc_for(rd_err);
+    if (state && (code == Errc::timeout || code == Errc::transport)) {
+        std::string last = state->last_error(recent);
+        if (!last.empty()) message += "; last broker error: " + last;
+    }
+    return Error(code, std::move(message));
+}
+
+Error timeout_error(std::string_view context, std::chrono::milliseconds timeout,
+                    const HandleState& state) {
+    std::string message = fmt::format("{}: timed out after {} ms", context, timeout.count());
+    // A little more than the timeout: the error that made the operation wait may be older.
+    std::string last = state.last_error(timeout + std::chrono::seconds(5));
+    if (!last.empty()) message += "; last broker error: " + last;
+    return Error(Errc::timeout, std::move(message));
+}
+
+std::optional<Timestamp> timestamp_of(const rd_kafka_message_s* message) {
+    rd_kafka_timestamp_type_t type = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE;
+    int64_t ms = rd_kafka_message_timestamp(message, &type);
+    switch (type) {
+        case RD_KAFKA_TIMESTAMP_CREATE_TIME:
+            return Timestamp{ms, model::TimestampType::create_time};
+        case RD_KAFKA_TIMESTAMP_LOG_APPEND_TIME:
+            return Timestamp{ms, model::TimestampType::log_append_time};
+        case RD_KAFKA_TIMESTAMP_NOT_AVAILABLE:
+            break;
+    }
+    return std::nullopt;
+}
+
+int to_ms(std::chrono::milliseconds d) {
+    return static_cast<int>(std::clamp<int64_t>(d.count(), 0, std::numeric_limits<int32_t>::max()));
+}
+
+}  // namespace es::client::detail
