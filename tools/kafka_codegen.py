@@ -5,7 +5,9 @@ Each schema file describes one API (or a header) as data; see schema/README.md f
 For every file this writes generated/<stem>.h and generated/<stem>.cc with one struct per
 request, response and nested struct, each with decode(ByteReader&, version) and
 encode(ByteWriter&, version). It also writes generated/api_table.h, the list of APIs with their
-versions. Output is formatted with clang-format when available so that it is stable.
+versions, and generated/any_request.{h,cc}, which decode and encode a request of any API by its
+key (for the fixture round-trip test and the fuzz target). Output is formatted with clang-format
+when available so that it is stable.
 
 Usage: kafka_codegen.py [--check]   (--check: exit 1 if the committed output is stale)
 """
@@ -675,6 +677,107 @@ def api_table(infos):
     return "\n".join(out) + "\n"
 
 
+def any_request(infos):
+    """generated/any_request.{h,cc}: every request as one variant, decoded and encoded by key.
+
+    Code that handles requests generically (the fixture round-trip test, the request decoder
+    fuzzer) uses this; the broker's handlers each decode their own type and do not."""
+    infos = sorted(infos)
+    src = "schema/*.schema"
+    h = [BANNER.format(src=src), "#pragma once", "", "#include <cstdint>", "#include <variant>",
+         "", '#include "base/byte_reader.h"', '#include "base/bytes.h"', '#include "base/result.h"']
+    h += [f'#include "kafka/protocol/generated/{stem}.h"' for *_, stem in infos]
+    h += ['#include "kafka/protocol/generated/request_header.h"', "",
+          "namespace es::kafka::protocol {", "",
+          "/// A request body of any API the codec implements; the alternative tells the API.",
+          "using AnyRequest = std::variant<"]
+    h.append(",\n".join(f"    {name}Request" for _, name, *_ in infos) + ">;")
+    h += ["",
+          "/// The request header version of `api_key` in `api_version`: 2 in the API's flexible",
+          "/// versions (ApiVersions v3+ included), 1 before; -1 for an unknown key.",
+          "int16_t request_header_version(int16_t api_key, int16_t api_version);",
+          "",
+          "/// Decodes a whole request body; bytes left over make it malformed.",
+          "Result<AnyRequest> decode_request(int16_t api_key, int16_t api_version, "
+          "BytesView body);",
+          "",
+          "void encode_request(ByteWriter& w, const AnyRequest& request, int16_t api_version);",
+          "",
+          "/// One request frame without its size prefix: the header, then the body.",
+          "struct RequestFrame {",
+          "    RequestHeader header;",
+          "    int16_t header_version = 1;",
+          "    AnyRequest body;",
+          "};",
+          "",
+          "/// Decodes a frame (size prefix stripped): the header in the version its API key and",
+          "/// version call for, then the body for that API. Bytes left over make it malformed.",
+          "/// Record batches in the body are views into `frame`, which must outlive the result.",
+          "Result<RequestFrame> decode_request_frame(BytesView frame);",
+          "",
+          "/// Encodes the header in frame.header_version, then the body in the header's API",
+          "/// version.",
+          "Bytes encode_request_frame(const RequestFrame& frame);",
+          "",
+          "}  // namespace es::kafka::protocol"]
+    cc = [BANNER.format(src=src), '#include "kafka/protocol/generated/any_request.h"', "",
+          '#include "kafka/protocol/errc.h"', '#include "kafka/protocol/generated/api_table.h"',
+          "", "#include <string>", "", "namespace es::kafka::protocol {", "",
+          "int16_t request_header_version(int16_t api_key, int16_t api_version) {",
+          "    const ApiInfo* api = find_api(api_key);",
+          "    if (!api) return -1;",
+          "    const bool flexible = api->first_flexible_version >= 0 &&",
+          "                          api_version >= api->first_flexible_version;",
+          "    return flexible ? 2 : 1;",
+          "}", "",
+          "namespace {", "",
+          "template <class Request>",
+          "Result<AnyRequest> decode_whole(int16_t api_version, BytesView body) {",
+          "    Request request;",
+          "    ByteReader r(body);",
+          "    ES_CHECK(request.decode(r, api_version));",
+          '    ES_CHECK(wire::check_consumed(r, "the request body"));',
+          "    return AnyRequest(std::move(request));",
+          "}", "",
+          "}  // namespace", "",
+          "Result<AnyRequest> decode_request(int16_t api_key, int16_t api_version, "
+          "BytesView body) {",
+          "    switch (api_key) {"]
+    for key, name, *_ in infos:
+        cc.append(f"        case {key}:")
+        cc.append(f"            return decode_whole<{name}Request>(api_version, body);")
+    cc += ["    }",
+           '    return Error(Errc::unknown_api, "unknown API key " + std::to_string(api_key));',
+           "}", "",
+           "void encode_request(ByteWriter& w, const AnyRequest& request, int16_t api_version) {",
+           "    std::visit([&](const auto& r) { r.encode(w, api_version); }, request);",
+           "}", "",
+           "Result<RequestFrame> decode_request_frame(BytesView frame) {",
+           "    ByteReader start(frame);",
+           "    ES_TRY(int16_t api_key, start.read_i16());",
+           "    ES_TRY(int16_t api_version, start.read_i16());",
+           "    const int16_t header_version = request_header_version(api_key, api_version);",
+           "    if (header_version < 0) {",
+           '        return Error(Errc::unknown_api, "unknown API key " + '
+           "std::to_string(api_key));",
+           "    }",
+           "    RequestFrame out{RequestHeader{}, header_version, AnyRequest{}};",
+           "    ByteReader r(frame);",
+           "    ES_CHECK(out.header.decode(r, header_version));",
+           "    ES_TRY(out.body, decode_request(api_key, api_version, r.rest()));",
+           "    return out;",
+           "}", "",
+           "Bytes encode_request_frame(const RequestFrame& frame) {",
+           "    Bytes out;",
+           "    ByteWriter w(out);",
+           "    frame.header.encode(w, frame.header_version);",
+           "    encode_request(w, frame.body, frame.header.request_api_version);",
+           "    return out;",
+           "}", "",
+           "}  // namespace es::kafka::protocol"]
+    return {"any_request.h": "\n".join(h) + "\n", "any_request.cc": "\n".join(cc) + "\n"}
+
+
 def clang_format(files, directory):
     exe = shutil.which("clang-format-14") or shutil.which("clang-format")
     if exe:
@@ -691,6 +794,7 @@ def render(out_dir):
         if info:
             infos.append(info)
     outputs["api_table.h"] = api_table(infos)
+    outputs.update(any_request(infos))
     out_dir.mkdir(parents=True, exist_ok=True)
     for name, text in outputs.items():
         (out_dir / name).write_text(text)

@@ -4,35 +4,7 @@
 #   tests/integration/kcat_test.sh path/to/edgestream
 set -euo pipefail
 
-bin=$1
-dir=$(mktemp -d /tmp/es-kcat-XXXXXX)
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'; }
-kafka_port=$(free_port)
-admin_port=$(free_port)
-brokers=127.0.0.1:$kafka_port
-
-"$bin" serve --data-dir "$dir/data" --kafka-addr "$brokers" --admin-addr "127.0.0.1:$admin_port" \
-    --shards 2 >"$dir/serve.log" 2>&1 &
-pid=$!
-cleanup() {
-    kill -TERM "$pid" 2>/dev/null && wait "$pid" || true
-    rm -rf "$dir"
-}
-fail() {
-    echo "FAIL: $*" >&2
-    echo "--- serve.log ---" >&2
-    cat "$dir/serve.log" >&2
-    exit 1
-}
-trap cleanup EXIT
-
-for _ in $(seq 1 300); do
-    if python3 - "$admin_port" <<'PY' 2>/dev/null; then break; fi
-import sys, urllib.request
-urllib.request.urlopen(f"http://127.0.0.1:{sys.argv[1]}/v1/status/ready", timeout=1)
-PY
-    sleep 0.1
-done
+source "$(dirname "$0")/serve_fixture.sh" "$1"
 
 # -L: the broker lists itself with its advertised address.
 kcat -b "$brokers" -L -t kcat-topic >"$dir/meta.txt" 2>&1 || fail "kcat -L: $(cat "$dir/meta.txt")"
@@ -68,7 +40,4 @@ wait "$tail_pid" || fail "kcat -o end"
 [ "$(cat "$dir/tail.txt")" = "late" ] || fail "tail got: $(cat "$dir/tail.txt")"
 echo "checked: kcat -C -o end received a message produced after it started"
 
-kill -TERM "$pid"
-wait "$pid" || fail "serve exited non-zero after SIGTERM"
-echo "checked: SIGTERM stops the broker with exit code 0"
-trap 'rm -rf "$dir"' EXIT
+stop_serve

@@ -1,0 +1,44 @@
+# Sourced by the shell integration tests: starts `edgestream serve` ($1 of the caller) on free
+# ports in a temporary directory, waits until it is ready, and stops it on exit.
+# Sets: bin, dir, brokers, kafka_port, admin_port, serve_pid. Provides: fail, stop_serve.
+
+bin=$1
+dir=$(mktemp -d /tmp/es-it-XXXXXX)
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'; }
+kafka_port=$(free_port)
+admin_port=$(free_port)
+brokers=127.0.0.1:$kafka_port
+
+"$bin" serve --data-dir "$dir/data" --kafka-addr "$brokers" --admin-addr "127.0.0.1:$admin_port" \
+    --shards 2 >"$dir/serve.log" 2>&1 &
+serve_pid=$!
+
+fixture_cleanup() {
+    if [ -n "${serve_pid:-}" ]; then kill -KILL "$serve_pid" 2>/dev/null || true; fi
+    rm -rf "$dir"
+}
+trap fixture_cleanup EXIT
+
+fail() {
+    echo "FAIL: $*" >&2
+    echo "--- serve.log ---" >&2
+    cat "$dir/serve.log" >&2
+    exit 1
+}
+
+# SIGTERM, and the exit code must be 0.
+stop_serve() {
+    kill -TERM "$serve_pid"
+    wait "$serve_pid" || fail "serve exited non-zero after SIGTERM"
+    serve_pid=
+    echo "checked: SIGTERM stops the broker with exit code 0"
+}
+
+for _ in $(seq 1 300); do
+    if python3 - "$admin_port" <<'PY' 2>/dev/null; then break; fi
+import sys, urllib.request
+urllib.request.urlopen(f"http://127.0.0.1:{sys.argv[1]}/v1/status/ready", timeout=1)
+PY
+    kill -0 "$serve_pid" 2>/dev/null || fail "serve exited during start"
+    sleep 0.1
+done
