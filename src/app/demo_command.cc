@@ -33,7 +33,7 @@ struct DemoOptions {
     int duration_s = 10;
     int partitions = 4;
     size_t message_bytes = 100;
-    int64_t rate = 0;  // messages per second; 0: as fast as acks=all allows
+    int64_t rate = 100000;  // messages per second; 0: as fast as acks=all allows
     std::string data_dir;
 };
 
@@ -215,7 +215,8 @@ void add_demo_command(CLI::App& app) {
         ->check(CLI::Range(1, 1000));
     cmd->add_option("--message-bytes", options->message_bytes, "Message size (default 100)")
         ->check(CLI::Range(8, 1000000));
-    cmd->add_option("--rate", options->rate, "Messages per second (default: as fast as possible)")
+    cmd->add_option("--rate", options->rate,
+                    "Messages per second (default 100000; 0: as fast as possible)")
         ->check(CLI::Range(0, 10000000));
     cmd->add_option("--data-dir", options->data_dir, "Keep the data here (default: a temp dir)");
     cmd->callback([options] {
