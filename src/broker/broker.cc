@@ -382,12 +382,21 @@ void Broker::fetch(Executor& origin, FetchSpec spec,
                     if (st->read_round) st->read_round(true);
                 });
             };
-            for (const auto& input : st->spec.partitions) {
+            for (size_t i = 0; i < st->spec.partitions.size(); ++i) {
+                const auto& input = st->spec.partitions[i];
                 size_t shard = owner(input.tp);
                 TopicPartition tp = input.tp;
-                shards_[shard]->post([this, shard, tp, wake, st] {
+                // Data that became visible between the read and now would never wake a waiter
+                // registered after it: compare with the high watermark the read saw.
+                Offset seen = outs[i].high_watermark;
+                shards_[shard]->post([this, shard, tp, seen, wake, st] {
                     Partition* p = local(shard, tp);
-                    if (p && !st->woken) p->add_waiter(st.get(), wake);
+                    if (!p || st->woken) return;
+                    if (p->high_watermark() > seen) {
+                        wake();
+                    } else {
+                        p->add_waiter(st.get(), wake);
+                    }
                 });
             }
             st->timer = origin.post_after(st->spec.max_wait_ms, wake);

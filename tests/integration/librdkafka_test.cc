@@ -113,6 +113,36 @@ TEST_F(LibrdkafkaTest, MessagesNearTheSizeLimitPassAndLargerOnesAreRefused) {
     EXPECT_EQ(got[0].value->size(), near.size());
 }
 
+TEST_F(LibrdkafkaTest, CreateTimeIsKeptAndLogAppendTimeIsSetByTheBroker) {
+    ASSERT_EQ(create_topic("create-time", 1), RD_KAFKA_RESP_ERR_NO_ERROR);
+    ASSERT_EQ(create_topic("append-time", 1, {{"message.timestamp.type", "LogAppendTime"}}),
+              RD_KAFKA_RESP_ERR_NO_ERROR);
+    int64_t before = std::chrono::duration_cast<std::chrono::milliseconds>(
+                         std::chrono::system_clock::now().time_since_epoch())
+                         .count();
+    constexpr int64_t kProducerTime = 1'600'000'000'000;  // 2020: far from the broker's clock
+    Producer producer(broker_.brokers());
+    for (const char* topic : {"create-time", "append-time"}) {
+        ASSERT_EQ(rd_kafka_producev(producer.handle(), RD_KAFKA_V_TOPIC(topic),
+                                    RD_KAFKA_V_VALUE(const_cast<char*>("t"), 1),
+                                    RD_KAFKA_V_TIMESTAMP(kProducerTime),
+                                    RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END),
+                  RD_KAFKA_RESP_ERR_NO_ERROR);
+    }
+    ASSERT_EQ(producer.flush(), RD_KAFKA_RESP_ERR_NO_ERROR);
+    auto created = consume(broker_.brokers(), "create-time", 0, RD_KAFKA_OFFSET_BEGINNING, 1);
+    ASSERT_EQ(created.size(), 1u);
+    EXPECT_EQ(created[0].timestamp_type, RD_KAFKA_TIMESTAMP_CREATE_TIME);
+    EXPECT_EQ(created[0].timestamp, kProducerTime);
+    auto appended = consume(broker_.brokers(), "append-time", 0, RD_KAFKA_OFFSET_BEGINNING, 1);
+    ASSERT_EQ(appended.size(), 1u);
+    EXPECT_EQ(appended[0].timestamp_type, RD_KAFKA_TIMESTAMP_LOG_APPEND_TIME);
+    EXPECT_GE(appended[0].timestamp, before);
+    std::printf("checked: CreateTime kept (%lld), LogAppendTime set by the broker (%lld)\n",
+                static_cast<long long>(created[0].timestamp),
+                static_cast<long long>(appended[0].timestamp));
+}
+
 TEST_F(LibrdkafkaTest, AdminCreateDescribeAlterAndDeleteTopics) {
     std::string error;
     ASSERT_EQ(create_topic("admin-t", 3, {{"retention.ms", "3600000"}}),

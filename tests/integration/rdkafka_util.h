@@ -103,6 +103,8 @@ struct Consumed {
     std::optional<std::string> key;
     std::optional<std::string> value;
     std::vector<std::pair<std::string, std::string>> headers;
+    int64_t timestamp = -1;
+    rd_kafka_timestamp_type_t timestamp_type = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE;
 };
 
 /// Reads one partition from `offset` with librdkafka's simple (group-less) consumer, as kcat -C
@@ -134,6 +136,7 @@ inline std::vector<Consumed> consume(const std::string& brokers, const std::stri
         }
         Consumed c;
         c.offset = m->offset;
+        c.timestamp = rd_kafka_message_timestamp(m, &c.timestamp_type);
         if (m->key) c.key = std::string(static_cast<const char*>(m->key), m->key_len);
         if (m->payload) c.value = std::string(static_cast<const char*>(m->payload), m->len);
         rd_kafka_headers_t* hdrs = nullptr;
