@@ -316,6 +316,27 @@ TEST_F(ServerFixture, SilentAndHalfSentConnectionsAreClosedWhenIdle) {
     EXPECT_TRUE(slow_loris.closed_by_server(3000));
 }
 
+TEST_F(ServerFixture, ConnectionsBeyondMaxConnectionsAreRefusedUntilOneCloses) {
+    stop();
+    ServerConfig config;
+    config.max_connections = 2;
+    start(config);
+    auto first = std::make_unique<KafkaTestClient>(port_);
+    KafkaTestClient second(port_);
+    for (auto* c : {first.get(), &second}) {
+        ASSERT_TRUE(c->send(protocol::ApiVersionsRequest{}, 3, 1));
+        ASSERT_TRUE(c->receive<protocol::ApiVersionsResponse>(3, 1));
+    }
+    KafkaTestClient third(port_);
+    EXPECT_TRUE(third.closed_by_server()) << "a third connection is over max.connections";
+    first.reset();
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    KafkaTestClient fourth(port_);
+    ASSERT_TRUE(fourth.send(protocol::ApiVersionsRequest{}, 3, 1));
+    EXPECT_TRUE(fourth.receive<protocol::ApiVersionsResponse>(3, 1))
+        << "a closed connection frees its slot";
+}
+
 TEST_F(ServerFixture, StopDoesNotWaitForAnswersToClientsThatLeft) {
     {
         KafkaTestClient client(port_);
