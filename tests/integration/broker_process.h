@@ -4,6 +4,8 @@
 // free ports on 127.0.0.1, readiness from GET /v1/status/ready, and stop by SIGTERM or kill -9.
 // The child's output goes to <dir>/serve.log, printed when a test fails.
 
+#include "storage/tests/test_util.h"
+
 #include <fcntl.h>
 #include <httplib.h>
 #include <netinet/in.h>
@@ -35,21 +37,6 @@ inline uint16_t free_port() {
     ::close(fd);
     return ntohs(addr.sin_port);
 }
-
-class TempDir {
-  public:
-    TempDir() {
-        std::string tmpl = (std::filesystem::temp_directory_path() / "es-it-XXXXXX").string();
-        path_ = ::mkdtemp(tmpl.data());
-    }
-    ~TempDir() { std::filesystem::remove_all(path_); }
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-    const std::string& path() const { return path_; }
-
-  private:
-    std::string path_;
-};
 
 class BrokerProcess {
   public:
@@ -133,7 +120,7 @@ class BrokerProcess {
         return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
     }
 
-    TempDir dir_;
+    storage::testing::TempDir dir_;
     uint16_t kafka_port_;
     uint16_t admin_port_;
     std::string config_;

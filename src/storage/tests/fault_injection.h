@@ -103,4 +103,44 @@ class FaultInjectionFileSystem final : public FileSystem {
     std::atomic<int> syncs_{0};
 };
 
+/// The real file system without fdatasync, for tests that crash a log by cutting and copying its
+/// files rather than by losing the page cache: real syncs (milliseconds each: every roll writes
+/// three files atomically) would only make their thousands of steps slow.
+class NoSyncFileSystem final : public FileSystem {
+  public:
+    Result<std::unique_ptr<File>> open(const std::string& path, OpenMode mode) override {
+        ES_TRY(std::unique_ptr<File> inner, posix_file_system().open(path, mode));
+        return std::unique_ptr<File>(std::make_unique<NoSyncFile>(std::move(inner)));
+    }
+    Status remove(const std::string& p) override { return posix_file_system().remove(p); }
+    Status remove_all(const std::string& p) override { return posix_file_system().remove_all(p); }
+    Status rename(const std::string& a, const std::string& b) override {
+        return posix_file_system().rename(a, b);
+    }
+    Status create_directories(const std::string& p) override {
+        return posix_file_system().create_directories(p);
+    }
+    Status sync_directory(const std::string&) override { return {}; }
+    Result<std::vector<std::string>> list(const std::string& p) override {
+        return posix_file_system().list(p);
+    }
+    bool exists(const std::string& p) override { return posix_file_system().exists(p); }
+
+  private:
+    class NoSyncFile final : public File {
+      public:
+        explicit NoSyncFile(std::unique_ptr<File> inner) : inner_(std::move(inner)) {}
+        Status append(BytesView data) override { return inner_->append(data); }
+        Status read_at(uint64_t position, MutableBytesView out) const override {
+            return inner_->read_at(position, out);
+        }
+        Status sync() override { return {}; }
+        Status truncate(uint64_t size) override { return inner_->truncate(size); }
+        uint64_t size() const override { return inner_->size(); }
+
+      private:
+        std::unique_ptr<File> inner_;
+    };
+};
+
 }  // namespace es::storage::testing

@@ -1,9 +1,7 @@
 #include "kafka/protocol/generated/incremental_alter_configs.h"
 
-#include "broker/broker.h"
-#include "broker/errc.h"
 #include "broker/topic_config.h"
-#include "kafka/server/error_mapping.h"
+#include "kafka/server/handlers/alter_topic_configs.h"
 #include "kafka/server/handlers/handlers.h"
 
 #include <algorithm>
@@ -18,20 +16,9 @@ namespace es::kafka::server::handlers {
 
 namespace {
 
-using protocol::IncrementalAlterConfigsRequest;
-using protocol::IncrementalAlterConfigsResponse;
-using Resource = IncrementalAlterConfigsRequest::AlterConfigsResource;
-using ResourceResult = IncrementalAlterConfigsResponse::AlterConfigsResourceResponse;
-
-constexpr int8_t kTopicResource = 2;
-constexpr int8_t kBrokerResource = 4;
+using Resource = protocol::IncrementalAlterConfigsRequest::AlterConfigsResource;
 
 enum class Op : int8_t { set = 0, remove = 1, append = 2, subtract = 3 };
-
-void fail(ResourceResult& result, const Error& error) {
-    result.error_code = protocol::code(to_kafka(error));
-    result.error_message = error.message();
-}
 
 std::vector<std::string> split_list(const std::string& value) {
     std::vector<std::string> items;
@@ -57,34 +44,17 @@ std::string join_list(const std::vector<std::string>& items) {
 
 /// Applies the operations to the topic's current overrides and returns the whole new set, which
 /// the broker then validates and stores (it replaces, as AlterConfigs does).
-Result<std::map<std::string, std::string>> merged_topic_configs(const Resource& resource,
-                                                                const broker::Catalog& catalog) {
-    if (resource.resource_type == kBrokerResource) {
-        return Error(broker::Errc::invalid_request,
-                     "dynamic broker configs are not supported: set broker configs in the "
-                     "broker's config file and restart it");
-    }
-    if (resource.resource_type != kTopicResource) {
-        return Error(broker::Errc::invalid_request, "unsupported resource type " +
-                                                        std::to_string(resource.resource_type) +
-                                                        " (TOPIC=2 is supported)");
-    }
-    auto topic = catalog.find(resource.resource_name);
-    if (!topic) {
-        return Error(broker::Errc::unknown_topic_or_partition,
-                     "topic '" + resource.resource_name + "' does not exist");
-    }
+Result<TopicConfigs> merged_topic_configs(const Resource& resource,
+                                          const broker::Catalog& catalog) {
+    ES_TRY(broker::TopicInfo topic,
+           alterable_topic(resource.resource_type, resource.resource_name, catalog));
     std::map<std::string, std::string> types;
-    for (const auto& e : topic->config.describe()) types[e.name] = e.type;
+    for (const auto& e : topic.config.describe()) types[e.name] = e.type;
 
-    std::map<std::string, std::string> configs = topic->config.overrides();
-    std::map<std::string, bool> seen;
+    TopicConfigs configs = topic.config.overrides();
+    ConfigNamesSeen seen;
     for (const auto& c : resource.configs) {
-        if (seen[c.name]) {
-            return Error(broker::Errc::invalid_request,
-                         "config '" + c.name + "' appears more than once");
-        }
-        seen[c.name] = true;
+        ES_CHECK(seen.add(c.name));
         auto type = types.find(c.name);
         if (type == types.end()) {
             return Error(broker::Errc::invalid_config, "unknown topic config '" + c.name + "'");
@@ -116,7 +86,7 @@ Result<std::map<std::string, std::string>> merged_topic_configs(const Resource& 
         // Kafka appends to and subtracts from the value in effect, default included.
         auto it = configs.find(c.name);
         std::vector<std::string> items =
-            split_list(it != configs.end() ? it->second : topic->config.get(c.name));
+            split_list(it != configs.end() ? it->second : topic.config.get(c.name));
         for (const auto& item : split_list(*c.value)) {
             auto at = std::find(items.begin(), items.end(), item);
             if (op == Op::append && at == items.end()) items.push_back(item);
@@ -133,60 +103,15 @@ Result<std::map<std::string, std::string>> merged_topic_configs(const Resource& 
 }  // namespace
 
 void incremental_alter_configs(const std::shared_ptr<RequestContext>& ctx) {
-    auto request = decode_request<IncrementalAlterConfigsRequest>(*ctx);
+    auto request = decode_request<protocol::IncrementalAlterConfigsRequest>(*ctx);
     if (!request.ok()) {
         ctx->respond(std::move(request).error());
         return;
     }
-    using Key = std::pair<int8_t, std::string>;
-    std::map<Key, size_t> count;
-    for (const auto& r : request->resources) ++count[{r.resource_type, r.resource_name}];
-
-    auto response = std::make_shared<IncrementalAlterConfigsResponse>();
-    // Per response entry, the configs to set on the topic, or nullopt when already answered.
-    std::vector<std::optional<std::map<std::string, std::string>>> apply;
-    std::map<Key, bool> listed;
-    for (const auto& r : request->resources) {
-        Key key{r.resource_type, r.resource_name};
-        if (listed[key]) continue;
-        listed[key] = true;
-        ResourceResult& result = response->responses.emplace_back();
-        result.resource_type = r.resource_type;
-        result.resource_name = r.resource_name;
-        if (count[key] > 1) {
-            fail(result, Error(broker::Errc::invalid_request,
-                               "resource '" + r.resource_name + "' appears more than once"));
-            apply.emplace_back();
-            continue;
-        }
-        auto configs = merged_topic_configs(r, ctx->broker.catalog());
-        if (!configs.ok()) {
-            fail(result, configs.error());
-            apply.emplace_back();
-            continue;
-        }
-        apply.emplace_back(std::move(configs).value());
-    }
-
-    auto remaining = std::make_shared<size_t>(apply.size() + 1);
-    auto settle = [ctx, response, remaining] {
-        if (--*remaining == 0) {
-            ctx->respond(std::optional<Bytes>(encode_response(*response, ctx->api_version)));
-        }
-    };
-    for (size_t i = 0; i < apply.size(); ++i) {
-        if (!apply[i]) {
-            settle();
-            continue;
-        }
-        ctx->broker.set_topic_configs(ctx->shard, response->responses[i].resource_name,
-                                      std::move(*apply[i]), request->validate_only,
-                                      [response, i, settle](Status set) {
-                                          if (!set.ok()) fail(response->responses[i], set.error());
-                                          settle();
-                                      });
-    }
-    settle();
+    const broker::Catalog& catalog = ctx->broker.catalog();
+    alter_topic_configs<protocol::IncrementalAlterConfigsResponse>(
+        ctx, *request,
+        [&catalog](const Resource& resource) { return merged_topic_configs(resource, catalog); });
 }
 
 }  // namespace es::kafka::server::handlers
