@@ -1,8 +1,10 @@
 #include "broker/broker.h"
 
+#include "base/clock.h"
 #include "broker/errc.h"
 #include "broker/logger.h"
 #include "broker/partition.h"
+#include "broker/producer_id_allocator.h"
 #include "model/errc.h"
 #include "model/record_batch.h"
 #include "storage/errc.h"
@@ -96,6 +98,18 @@ Status validate_batch(const model::RecordBatchView& batch, const Partition& p) {
     return {};
 }
 
+/// Writes the partition's producer state at the log end. A failure costs only replay time at
+/// the next start (the older snapshot or the log itself still give the state), so it is logged
+/// rather than failing what triggered it.
+void snapshot_producers(storage::FileSystem& fs, Partition& p) {
+    if (auto written = write_producer_snapshot(fs, p.log(), p.producer_state); !written.ok()) {
+        broker_log.warn("{}: producer state snapshot: {}", p.tp().to_string(),
+                        written.error().to_string());
+    }
+}
+
+model::Offset active_base(const storage::Log& log) { return log.segments().rbegin()->first; }
+
 Error from_parse(const Error& e) {
     if (e.is(model::Errc::unsupported_magic)) {
         return Error(Errc::invalid_record,
@@ -115,7 +129,9 @@ Broker::Broker(BrokerConfig config, std::vector<Executor*> shards)
       fs_(config_.fs ? *config_.fs : storage::posix_file_system()),
       shards_(std::move(shards)),
       catalog_(fs_, config_.data_dir, config_.defaults),
-      committer_(std::make_unique<storage::GroupCommitter>()) {
+      committer_(std::make_unique<storage::GroupCommitter>()),
+      producer_ids_(
+          std::make_unique<ProducerIdAllocator>(fs_, config_.data_dir + "/meta/producer-ids")) {
     for (size_t i = 0; i < shards_.size(); ++i)
         shard_state_.push_back(std::make_unique<ShardState>());
 }
@@ -148,6 +164,8 @@ Result<std::unique_ptr<Partition>> Broker::open_partition(const TopicInfo& topic
     ES_TRY(std::unique_ptr<storage::Log> log,
            storage::Log::open(fs_, partition_dir(tp), topic.config.log_config()));
     auto p = std::make_unique<Partition>(tp, std::move(log));
+    ES_TRY(p->producer_state,
+           load_producer_state(fs_, p->log(), wall_clock_ms(), config_.producer_id_expiration_ms));
     if (p->log().config().flush_policy == storage::FlushPolicy::interval) {
         committer_->sync_periodically(p->log().durability(), p->log().config().flush_interval_ms);
     }
@@ -158,6 +176,8 @@ Result<std::unique_ptr<Partition>> Broker::open_partition(const TopicInfo& topic
 Status Broker::start() {
     ES_CHECK(fs_.create_directories(config_.data_dir));
     ES_CHECK(catalog_.load());
+    ES_CHECK(fs_.create_directories(config_.data_dir + "/meta"));
+    ES_CHECK(producer_ids_->load());
     size_t opened = 0;
     for (const TopicInfo& topic : catalog_.list()) {
         for (int32_t i = 0; i < topic.partitions; ++i) {
@@ -191,6 +211,11 @@ Status Broker::stop() {
     Status first;
     for (auto& shard : shard_state_) {
         for (auto& [tp, p] : shard->partitions) {
+            // Before the close: a start then needs no replay at all.
+            if (p->producer_state.dirty() ||
+                p->producer_state.snapshot_offset() != p->log().end_offset()) {
+                snapshot_producers(fs_, *p);
+            }
             auto closed = p->log().close();
             if (!closed.ok() && first.ok()) first = closed;
         }
@@ -218,6 +243,8 @@ ProduceOutput Broker::append_local(size_t shard, ProduceInput& input, int16_t ac
     }
     // Validate every batch first: a partition's data in one request is taken whole or not at all.
     std::vector<MutableBytesView> batches;
+    bool idempotent = false;
+    std::optional<DuplicateBatch> duplicate;
     MutableBytesView rest = input.records;
     if (rest.empty()) {
         out.error = Error(Errc::invalid_record, "no record batch");
@@ -234,27 +261,69 @@ ProduceOutput Broker::append_local(size_t shard, ProduceInput& input, int16_t ac
             out.error = valid.error();
             return out;
         }
+        if (view->is_transactional()) {
+            out.error = Error(Errc::invalid_request,
+                              "transactional batches need transactions, which are not supported "
+                              "yet (issue #5)");
+            return out;
+        }
+        if (view->has_producer_id()) {
+            idempotent = true;
+            auto checked = p->producer_state.check(*view);
+            if (!checked.ok()) {
+                out.error = std::move(checked).error().with_context(input.tp.to_string());
+                return out;
+            }
+            duplicate = *checked;
+        }
         batches.push_back(rest.first(view->size()));
         rest = rest.subspan(view->size());
     }
-    for (size_t i = 0; i < batches.size(); ++i) {
-        auto appended = p->log().append(batches[i], p->log_append_time);
-        if (!appended.ok()) {
-            out.error = from_storage(appended.error());
-            return out;
+    if (idempotent && batches.size() > 1) {
+        // Kafka refuses more than one batch per partition in every produce request since v3;
+        // here only idempotent ones, whose sequence checks assume exactly one.
+        out.error = Error(Errc::invalid_record,
+                          "a produce request may carry one record batch per partition from an "
+                          "idempotent producer, not " +
+                              std::to_string(batches.size()));
+        return out;
+    }
+    Offset needed;
+    if (duplicate) {
+        // A retry of a batch already in the log: the first append's answer, nothing written.
+        out.base_offset = duplicate->base_offset;
+        out.log_append_time = p->log_append_time ? duplicate->timestamp : -1;
+        needed = duplicate->last_offset + 1;
+    } else {
+        Offset base_before = active_base(p->log());
+        for (size_t i = 0; i < batches.size(); ++i) {
+            auto appended = p->log().append(batches[i], p->log_append_time);
+            if (!appended.ok()) {
+                out.error = from_storage(appended.error());
+                return out;
+            }
+            if (i == 0) {
+                out.base_offset = appended->base_offset;
+                out.log_append_time = appended->log_append_time;
+            }
         }
-        if (i == 0) {
-            out.base_offset = appended->base_offset;
-            out.log_append_time = appended->log_append_time;
+        if (idempotent) {
+            // The stored bytes: base offset (and log-append time) rewritten by the append.
+            auto stored = model::RecordBatchView::parse(batches[0], /*verify_crc=*/false);
+            if (stored.ok()) p->producer_state.update(*stored, wall_clock_ms());
         }
+        // At each roll, as Kafka does: a restart replays at most the active segment.
+        if (active_base(p->log()) != base_before) snapshot_producers(fs_, *p);
+        p->appended();
+        needed = p->log().end_offset();
     }
     out.log_start = p->log().start_offset();
-    p->appended();
     if (!p->waits_for_durability()) return out;
+    // A retry of a batch that is durable already needs no sync.
+    if (duplicate && p->high_watermark() >= needed) return out;
 
     // Durable before visible, and before acks=all is answered; the sync is shared with every
     // other append waiting on this log.
-    Offset needed = p->log().end_offset();
     TopicPartition tp = input.tp;
     bool wait = acks == -1;
     auto pending = std::make_shared<ProduceOutput>(out);
@@ -760,7 +829,30 @@ void Broker::housekeeping(size_t shard) {
             broker_log.warn("{}: {}", tp.to_string(), cp.error().to_string());
         }
         p->clamp();
+        // Idle producers go (producer.id.expiration.ms); a snapshot follows any change, and a
+        // roll (by age or retention) since the last one, to bound the replay after a crash.
+        ProducerStateTable& producers = p->producer_state;
+        producers.remove_expired(wall_clock_ms(), config_.producer_id_expiration_ms);
+        if (producers.dirty() || active_base(log) > producers.snapshot_offset()) {
+            snapshot_producers(fs_, *p);
+        }
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Producer ids
+
+void Broker::init_producer_id(Executor& origin,
+                              std::function<void(Result<InitProducerIdOutput>)> done) {
+    // The allocator belongs to shard 0; it writes to disk once per block of ids.
+    shards_[0]->post([this, &origin, done = std::move(done)] {
+        Result<InitProducerIdOutput> result = [&]() -> Result<InitProducerIdOutput> {
+            ES_TRY(model::ProducerId id, producer_ids_->next());
+            return InitProducerIdOutput{id, model::ProducerEpoch(0)};
+        }();
+        if (!result.ok()) broker_log.error("InitProducerId: {}", result.error().to_string());
+        origin.post([done, result = std::move(result)] { done(result); });
+    });
 }
 
 }  // namespace es::broker

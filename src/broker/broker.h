@@ -23,6 +23,7 @@ class GroupCommitter;
 namespace es::broker {
 
 class Partition;
+class ProducerIdAllocator;
 
 struct BrokerConfig {
     std::string data_dir = "./data";
@@ -32,6 +33,7 @@ struct BrokerConfig {
     int32_t num_partitions = 1;                    // num.partitions
     bool auto_create_topics = true;                // auto.create.topics.enable
     int64_t retention_check_interval_ms = 300000;  // log.retention.check.interval.ms
+    int64_t producer_id_expiration_ms = 86400000;  // producer.id.expiration.ms
     storage::FileSystem* fs = nullptr;             // default: the real file system
 };
 
@@ -90,6 +92,11 @@ struct DeleteRecordsOutput {
     model::Offset low_watermark{-1};
 };
 
+struct InitProducerIdOutput {
+    model::ProducerId producer_id{-1};
+    model::ProducerEpoch producer_epoch{-1};
+};
+
 struct PartitionStats {
     model::TopicPartition tp;
     uint64_t size_bytes = 0;
@@ -144,6 +151,10 @@ class Broker {
                            std::function<void(Status)> done);
     void partition_stats(Executor& origin, std::function<void(std::vector<PartitionStats>)> done);
 
+    /// A new producer id with epoch 0 for an idempotent producer (InitProducerId without a
+    /// transactional id, which Kafka answers the same way whatever id and epoch it is sent).
+    void init_producer_id(Executor& origin, std::function<void(Result<InitProducerIdOutput>)> done);
+
     /// Retention, age rolls, recovery-point checkpoints and compaction for the partitions of
     /// one shard; the server runs it on each shard every retention_check_interval_ms.
     void housekeeping(size_t shard);
@@ -169,6 +180,7 @@ class Broker {
     std::vector<Executor*> shards_;
     Catalog catalog_;
     std::unique_ptr<storage::GroupCommitter> committer_;
+    std::unique_ptr<ProducerIdAllocator> producer_ids_;  // touched on shard 0 only
     std::vector<std::unique_ptr<ShardState>> shard_state_;
 };
 

@@ -49,6 +49,14 @@ const char* describe(Errc e) {
             return "unsupported version";
         case Errc::shutting_down:
             return "broker shutting down";
+        case Errc::out_of_order_sequence:
+            return "out of order sequence number";
+        case Errc::invalid_producer_epoch:
+            return "invalid producer epoch";
+        case Errc::unknown_producer_id:
+            return "unknown producer id";
+        case Errc::producer_fenced:
+            return "producer fenced";
     }
     return nullptr;
 }

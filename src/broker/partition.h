@@ -1,5 +1,6 @@
 #pragma once
 
+#include "broker/producer_state.h"
 #include "model/topic_partition.h"
 #include "storage/log.h"
 
@@ -40,6 +41,9 @@ class Partition {
     void durable(model::Offset durable_end);
     /// After truncation or a log start move: keeps the watermark inside the log.
     void clamp();
+
+    /// The idempotent producers writing here (loaded with the log by the broker).
+    ProducerStateTable producer_state;
 
     /// A one-shot callback for when the high watermark next moves. `token` identifies the
     /// waiting fetch so it can withdraw once answered by another partition or its timeout.

@@ -62,6 +62,24 @@ Status apply_broker_key(ServeConfig& config, const std::string& key, const std::
     } else if (key == "connections.max.idle.ms") {
         ES_TRY(int64_t v, parse_int(key, value, 1, kLongMax));
         config.server.idle_timeout_ms = v;
+    } else if (key == "group.min.session.timeout.ms") {
+        ES_TRY(int64_t v, parse_int(key, value, 1, kIntMax));
+        config.groups.min_session_timeout_ms = static_cast<int32_t>(v);
+    } else if (key == "group.max.session.timeout.ms") {
+        ES_TRY(int64_t v, parse_int(key, value, 1, kIntMax));
+        config.groups.max_session_timeout_ms = static_cast<int32_t>(v);
+    } else if (key == "group.initial.rebalance.delay.ms") {
+        ES_TRY(int64_t v, parse_int(key, value, 0, kIntMax));
+        config.groups.initial_rebalance_delay_ms = static_cast<int32_t>(v);
+    } else if (key == "group.max.size") {
+        ES_TRY(int64_t v, parse_int(key, value, 1, kIntMax));
+        config.groups.max_size = static_cast<int32_t>(v);
+    } else if (key == "offsets.retention.minutes") {
+        ES_TRY(int64_t v, parse_int(key, value, 1, kLongMax / 60000));
+        config.groups.offsets_retention_ms = v * 60000;
+    } else if (key == "producer.id.expiration.ms") {
+        ES_TRY(int64_t v, parse_int(key, value, 1, kLongMax));
+        config.broker.producer_id_expiration_ms = v;
     } else if (key == "cluster.id") {
         config.server.cluster_id = value;
     } else if (key == "log.retention.hours" || key == "log.retention.minutes") {

@@ -2,6 +2,7 @@
 
 #include "base/result.h"
 #include "broker/broker.h"
+#include "broker/group_coordinator.h"
 #include "kafka/server/request_context.h"
 
 #include <cstdint>
@@ -30,6 +31,7 @@ struct ServeConfig {
     size_t shards = 0;  // 0: one per CPU
     int64_t shutdown_drain_ms = 10000;
     broker::BrokerConfig broker;
+    broker::GroupConfig groups;
     kafka::server::ServerConfig server;
 };
 

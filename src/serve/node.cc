@@ -1,9 +1,12 @@
 #include "serve/node.h"
 
+#include "base/clock.h"
 #include "base/errc.h"
 #include "base/log.h"
 #include "broker/broker.h"
 #include "broker/executor.h"
+#include "broker/group_coordinator.h"
+#include "broker/group_store.h"
 #include "http/server.h"
 #include "kafka/server/server.h"
 
@@ -11,6 +14,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <random>
 #include <thread>
 #include <vector>
@@ -58,6 +62,8 @@ struct Node::Parts {
     http::HttpServer admin;
     std::unique_ptr<kafka::server::KafkaServer> kafka;
     std::unique_ptr<broker::Broker> broker;
+    std::unique_ptr<broker::OffsetsTopicStore> group_store;
+    std::unique_ptr<broker::GroupCoordinator> groups;
     std::vector<std::shared_ptr<std::function<void()>>> ticks;  // housekeeping, one per shard
     std::atomic<bool> stopping{false};
     bool broker_started = false;
@@ -96,6 +102,19 @@ Status Node::start() {
     p.kafka->set_advertised(advertised.host, advertised.port);
     p.kafka->start();
 
+    // Groups and committed offsets come back from __consumer_offsets before ready; group
+    // requests that arrive meanwhile are told to retry (COORDINATOR_LOAD_IN_PROGRESS).
+    broker::Executor& home = *executors[0];
+    p.group_store = std::make_unique<broker::OffsetsTopicStore>(*p.broker, home);
+    p.groups = std::make_unique<broker::GroupCoordinator>(config_.groups, home, *p.group_store);
+    std::promise<Result<std::vector<broker::GroupRecord>>> loaded;
+    home.post(
+        [&] { p.group_store->open([&](auto records) { loaded.set_value(std::move(records)); }); });
+    auto records = loaded.get_future().get();
+    if (!records.ok()) return std::move(records).error().with_context("loading groups");
+    p.groups->load(*records);
+    p.kafka->attach_groups(*p.groups);
+
     // Retention, age rolls and compaction run on each shard on Kafka's check interval.
     int64_t interval = config_.broker.retention_check_interval_ms;
     Parts* parts = parts_.get();
@@ -105,6 +124,7 @@ Status Node::start() {
         *tick = [parts, shard, i, interval, weak = std::weak_ptr(tick)] {
             if (parts->stopping) return;
             parts->broker->housekeeping(i);
+            if (i == 0) parts->groups->expire_offsets(wall_clock_ms());
             if (auto again = weak.lock()) shard->post_after(interval, [again] { (*again)(); });
         };
         shard->post_after(interval, [tick] { (*tick)(); });

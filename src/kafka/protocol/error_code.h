@@ -25,9 +25,13 @@ enum class ErrorCode : int16_t {
     invalid_config = 40,
     invalid_request = 42,
     policy_violation = 44,
+    out_of_order_sequence_number = 45,
+    invalid_producer_epoch = 47,
     kafka_storage_error = 56,
+    unknown_producer_id = 59,
     fetch_session_id_not_found = 70,
     invalid_record = 87,
+    producer_fenced = 90,
     unknown_topic_id = 100,
 };
 

@@ -55,6 +55,14 @@ ErrorCode map(broker::Errc e) {
             return ErrorCode::unsupported_version;
         case broker::Errc::shutting_down:
             return ErrorCode::not_leader_or_follower;
+        case broker::Errc::out_of_order_sequence:
+            return ErrorCode::out_of_order_sequence_number;
+        case broker::Errc::invalid_producer_epoch:
+            return ErrorCode::invalid_producer_epoch;
+        case broker::Errc::unknown_producer_id:
+            return ErrorCode::unknown_producer_id;
+        case broker::Errc::producer_fenced:
+            return ErrorCode::producer_fenced;
     }
     return ErrorCode::unknown_server_error;
 }

@@ -14,6 +14,7 @@
 namespace es::broker {
 class Broker;
 class Executor;
+class GroupCoordinator;
 }  // namespace es::broker
 
 namespace es::kafka::server {
@@ -44,6 +45,9 @@ struct RequestContext {
     /// The response body (the server adds size and header), nullopt for no response (acks=0
     /// produce), or an error, which closes the connection as Kafka does for bad requests.
     std::function<void(Result<std::optional<Bytes>>)> respond;
+    /// The group coordinator, or nullptr while it is still loading __consumer_offsets (group
+    /// requests are then answered COORDINATOR_LOAD_IN_PROGRESS, and clients retry).
+    broker::GroupCoordinator* groups = nullptr;
 };
 
 using Handler = void (*)(const std::shared_ptr<RequestContext>& ctx);

@@ -84,6 +84,7 @@ struct KafkaServer::Impl {
     ServerConfig* config = nullptr;
     std::vector<std::unique_ptr<Shard>> shards;
     broker::Broker* broker = nullptr;
+    std::atomic<broker::GroupCoordinator*> groups{nullptr};
     std::unique_ptr<tcp::acceptor> acceptor;
     std::atomic<size_t> connections{0};
     std::atomic<size_t> in_flight{0};
@@ -233,7 +234,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
         auto ctx = std::make_shared<RequestContext>(RequestContext{
             *server_.broker, shard_, *server_.config, api_key, api_version, correlation_id,
-            header.client_id, frame, frame->mutable_view().subspan(header_size), nullptr});
+            header.client_id, frame, frame->mutable_view().subspan(header_size), nullptr,
+            server_.groups.load()});
         std::weak_ptr<Connection> weak = shared_from_this();
         Shard* shard = &shard_;
         KafkaServer::Impl* server = &server_;
@@ -376,6 +378,8 @@ std::vector<broker::Executor*> KafkaServer::executors() {
 }
 
 void KafkaServer::attach(broker::Broker& broker) { impl_->broker = &broker; }
+
+void KafkaServer::attach_groups(broker::GroupCoordinator& groups) { impl_->groups = &groups; }
 
 void KafkaServer::set_advertised(const std::string& host, int32_t port) {
     config_.advertised_host = host;

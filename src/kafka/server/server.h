@@ -12,6 +12,7 @@
 namespace es::broker {
 class Broker;
 class Executor;
+class GroupCoordinator;
 }  // namespace es::broker
 
 namespace es::kafka::server {
@@ -33,6 +34,8 @@ class KafkaServer {
     /// The shards as the broker sees them; valid for the server's lifetime.
     std::vector<broker::Executor*> executors();
     void attach(broker::Broker& broker);
+    /// Group requests are served from here on (after the coordinator loaded its state).
+    void attach_groups(broker::GroupCoordinator& groups);
 
     /// Binds and listens; returns the bound port (useful with port 0).
     Result<uint16_t> listen(const std::string& host, uint16_t port);

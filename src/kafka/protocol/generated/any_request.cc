@@ -40,6 +40,24 @@ Result<AnyRequest> decode_request(int16_t api_key, int16_t api_version, BytesVie
             return decode_whole<ListOffsetsRequest>(api_version, body);
         case 3:
             return decode_whole<MetadataRequest>(api_version, body);
+        case 8:
+            return decode_whole<OffsetCommitRequest>(api_version, body);
+        case 9:
+            return decode_whole<OffsetFetchRequest>(api_version, body);
+        case 10:
+            return decode_whole<FindCoordinatorRequest>(api_version, body);
+        case 11:
+            return decode_whole<JoinGroupRequest>(api_version, body);
+        case 12:
+            return decode_whole<HeartbeatRequest>(api_version, body);
+        case 13:
+            return decode_whole<LeaveGroupRequest>(api_version, body);
+        case 14:
+            return decode_whole<SyncGroupRequest>(api_version, body);
+        case 15:
+            return decode_whole<DescribeGroupsRequest>(api_version, body);
+        case 16:
+            return decode_whole<ListGroupsRequest>(api_version, body);
         case 18:
             return decode_whole<ApiVersionsRequest>(api_version, body);
         case 19:
@@ -48,6 +66,8 @@ Result<AnyRequest> decode_request(int16_t api_key, int16_t api_version, BytesVie
             return decode_whole<DeleteTopicsRequest>(api_version, body);
         case 21:
             return decode_whole<DeleteRecordsRequest>(api_version, body);
+        case 22:
+            return decode_whole<InitProducerIdRequest>(api_version, body);
         case 32:
             return decode_whole<DescribeConfigsRequest>(api_version, body);
         case 33:
@@ -56,8 +76,12 @@ Result<AnyRequest> decode_request(int16_t api_key, int16_t api_version, BytesVie
             return decode_whole<DescribeLogDirsRequest>(api_version, body);
         case 37:
             return decode_whole<CreatePartitionsRequest>(api_version, body);
+        case 42:
+            return decode_whole<DeleteGroupsRequest>(api_version, body);
         case 44:
             return decode_whole<IncrementalAlterConfigsRequest>(api_version, body);
+        case 47:
+            return decode_whole<OffsetDeleteRequest>(api_version, body);
         case 60:
             return decode_whole<DescribeClusterRequest>(api_version, body);
     }

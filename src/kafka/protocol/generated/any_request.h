@@ -9,17 +9,29 @@
 #include "kafka/protocol/generated/api_versions.h"
 #include "kafka/protocol/generated/create_partitions.h"
 #include "kafka/protocol/generated/create_topics.h"
+#include "kafka/protocol/generated/delete_groups.h"
 #include "kafka/protocol/generated/delete_records.h"
 #include "kafka/protocol/generated/delete_topics.h"
 #include "kafka/protocol/generated/describe_cluster.h"
 #include "kafka/protocol/generated/describe_configs.h"
+#include "kafka/protocol/generated/describe_groups.h"
 #include "kafka/protocol/generated/describe_log_dirs.h"
 #include "kafka/protocol/generated/fetch.h"
+#include "kafka/protocol/generated/find_coordinator.h"
+#include "kafka/protocol/generated/heartbeat.h"
 #include "kafka/protocol/generated/incremental_alter_configs.h"
+#include "kafka/protocol/generated/init_producer_id.h"
+#include "kafka/protocol/generated/join_group.h"
+#include "kafka/protocol/generated/leave_group.h"
+#include "kafka/protocol/generated/list_groups.h"
 #include "kafka/protocol/generated/list_offsets.h"
 #include "kafka/protocol/generated/metadata.h"
+#include "kafka/protocol/generated/offset_commit.h"
+#include "kafka/protocol/generated/offset_delete.h"
+#include "kafka/protocol/generated/offset_fetch.h"
 #include "kafka/protocol/generated/produce.h"
 #include "kafka/protocol/generated/request_header.h"
+#include "kafka/protocol/generated/sync_group.h"
 
 #include <cstdint>
 #include <variant>
@@ -29,9 +41,13 @@ namespace es::kafka::protocol {
 /// A request body of any API the codec implements; the alternative tells the API.
 using AnyRequest =
     std::variant<ProduceRequest, FetchRequest, ListOffsetsRequest, MetadataRequest,
-                 ApiVersionsRequest, CreateTopicsRequest, DeleteTopicsRequest, DeleteRecordsRequest,
-                 DescribeConfigsRequest, AlterConfigsRequest, DescribeLogDirsRequest,
-                 CreatePartitionsRequest, IncrementalAlterConfigsRequest, DescribeClusterRequest>;
+                 OffsetCommitRequest, OffsetFetchRequest, FindCoordinatorRequest, JoinGroupRequest,
+                 HeartbeatRequest, LeaveGroupRequest, SyncGroupRequest, DescribeGroupsRequest,
+                 ListGroupsRequest, ApiVersionsRequest, CreateTopicsRequest, DeleteTopicsRequest,
+                 DeleteRecordsRequest, InitProducerIdRequest, DescribeConfigsRequest,
+                 AlterConfigsRequest, DescribeLogDirsRequest, CreatePartitionsRequest,
+                 DeleteGroupsRequest, IncrementalAlterConfigsRequest, OffsetDeleteRequest,
+                 DescribeClusterRequest>;
 
 /// The request header version of `api_key` in `api_version`: 2 in the API's flexible
 /// versions (ApiVersions v3+ included), 1 before; -1 for an unknown key.

@@ -26,6 +26,10 @@ namespace {
 namespace fs = std::filesystem;
 
 const fs::path kFixtures = ES_FIXTURES_DIR;
+/// The fixtures live in <repo>/tests/fixtures/kafka-requests; the served-API table is in
+/// <repo>/docs/protocol.md.
+const fs::path kProtocolDoc =
+    kFixtures.parent_path().parent_path().parent_path() / "docs" / "protocol.md";
 
 /// <client>-<ApiName>-v<version>-<n>.bin
 const std::regex kFixtureName(R"(([A-Za-z0-9_.]+)-([A-Za-z0-9]+)-v(\d+)-(\d+)\.bin)");
@@ -94,15 +98,45 @@ std::string test_name(const testing::TestParamInfo<std::string>& info) {
 
 INSTANTIATE_TEST_SUITE_P(Captured, RequestFixture, testing::ValuesIn(fixture_names()), test_name);
 
-TEST(RequestFixtures, EveryApiTheCodecImplementsHasOne) {
+/// The APIs of docs/protocol.md's main table (the rows before its first "## " heading): what
+/// the broker serves. APIs the codec decodes but no handler serves yet are in a later table of
+/// that file; tools/check_protocol_doc.py keeps the main table equal to the APIs with a handler
+/// (kafka/protocol cannot ask kafka/server).
+std::set<std::string> served_apis() {
+    std::set<std::string> out;
+    std::ifstream in(kProtocolDoc);
+    std::string line;
+    const std::regex row(R"(\|\s*([A-Za-z0-9]+)\s*\|\s*\d+\s*\|.*)");
+    while (std::getline(in, line)) {
+        if (line.rfind("## ", 0) == 0) break;
+        std::smatch m;
+        if (std::regex_match(line, m, row)) out.insert(m[1].str());
+    }
+    return out;
+}
+
+TEST(RequestFixtures, EveryServedApiHasOne) {
+    const std::set<std::string> served = served_apis();
+    ASSERT_FALSE(served.empty()) << "no API rows in the main table of " << kProtocolDoc;
     std::set<std::string> covered;
     for (const auto& name : fixture_names()) {
         std::smatch m;
         if (std::regex_match(name, m, kFixtureName)) covered.insert(m[2].str());
     }
+    std::set<std::string> known;
     for (const auto& api : kApis) {
-        EXPECT_TRUE(covered.count(api.name))
-            << "no fixture in " << kFixtures << " for " << api.name;
+        known.insert(api.name);
+        if (served.count(api.name)) {
+            EXPECT_TRUE(covered.count(api.name))
+                << "no fixture in " << kFixtures << " for " << api.name << ", which "
+                << kProtocolDoc.filename().string() << " lists as served";
+        } else if (!covered.count(api.name)) {
+            std::cout << "no fixture (yet) for " << api.name << ": decoded, not served\n";
+        }
+    }
+    for (const auto& name : served) {
+        EXPECT_TRUE(known.count(name))
+            << kProtocolDoc << " serves " << name << ", which the codec does not implement";
     }
 }
 

@@ -34,6 +34,23 @@ Handler find_handler(int16_t api_key) {
             return handlers::describe_cluster;
         case ApiKey::describe_log_dirs:
             return handlers::describe_log_dirs;
+        case ApiKey::init_producer_id:
+            return handlers::init_producer_id;
+        // Decoded but not served yet: they are served once the group coordinator lands
+        // (issue #4). Without a handler they are not advertised in ApiVersions, and a request
+        // for one closes the connection as an unknown API does.
+        case ApiKey::find_coordinator:
+        case ApiKey::join_group:
+        case ApiKey::sync_group:
+        case ApiKey::heartbeat:
+        case ApiKey::leave_group:
+        case ApiKey::offset_commit:
+        case ApiKey::offset_fetch:
+        case ApiKey::list_groups:
+        case ApiKey::describe_groups:
+        case ApiKey::delete_groups:
+        case ApiKey::offset_delete:
+            return nullptr;
     }
     return nullptr;
 }

@@ -22,5 +22,6 @@ void incremental_alter_configs(const std::shared_ptr<RequestContext>& ctx);
 void delete_records(const std::shared_ptr<RequestContext>& ctx);
 void describe_cluster(const std::shared_ptr<RequestContext>& ctx);
 void describe_log_dirs(const std::shared_ptr<RequestContext>& ctx);
+void init_producer_id(const std::shared_ptr<RequestContext>& ctx);
 
 }  // namespace es::kafka::server::handlers

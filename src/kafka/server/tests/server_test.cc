@@ -110,7 +110,11 @@ TEST_F(ServerFixture, ApiVersionsListsEveryServedApiAtEveryVersion) {
         auto response = client.receive<protocol::ApiVersionsResponse>(version, 100 + version);
         ASSERT_TRUE(response) << "ApiVersions v" << version;
         EXPECT_EQ(response->error_code, 0);
-        EXPECT_EQ(response->api_keys.size(), std::size(protocol::kApis));
+        size_t served = 0;
+        for (const auto& api : protocol::kApis) {
+            if (find_handler(static_cast<int16_t>(api.key))) ++served;
+        }
+        EXPECT_EQ(response->api_keys.size(), served);
     }
 }
 
