@@ -10,6 +10,7 @@ namespace es::app {
 // fails throws CLI::RuntimeError(exit code), which main() turns into the process exit code.
 void add_serve_command(CLI::App& app);    // serve_command.cc
 void add_client_commands(CLI::App& app);  // client_commands.cc: topic, produce, consume
+void add_group_commands(CLI::App& app);   // group_commands.cc: group list/describe/...
 void add_demo_command(CLI::App& app);     // demo_command.cc
 
 }  // namespace es::app

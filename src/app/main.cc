@@ -9,6 +9,7 @@ int main(int argc, char** argv) {
     app.require_subcommand(1);
     es::app::add_serve_command(app);
     es::app::add_client_commands(app);
+    es::app::add_group_commands(app);
     es::app::add_demo_command(app);
     // CLI11 reports through exceptions: a command's own failure carries its exit code; any
     // other parse error is a usage error (exit 2) after CLI11 printed what was wrong.

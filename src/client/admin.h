@@ -2,7 +2,9 @@
 
 #include "base/result.h"
 #include "client/config.h"
+#include "client/consumer.h"  // StartPosition
 #include "model/strong_int.h"
+#include "model/topic_partition.h"
 
 #include <cstdint>
 #include <map>
@@ -54,7 +56,63 @@ struct TopicDescription {
     std::vector<ConfigEntry> configs;       // by name
 };
 
-/// Topic administration over librdkafka's Admin API and metadata requests.
+/// A consumer group's state as the coordinator reports it (Kafka's names in to_string()).
+enum class GroupState {
+    unknown,
+    preparing_rebalance,
+    completing_rebalance,
+    stable,
+    dead,   // no such group (or being deleted)
+    empty,  // no members, but committed offsets
+};
+std::string_view to_string(GroupState state);  // "Stable", "Empty", ...
+
+struct GroupListing {
+    std::string group_id;
+    GroupState state = GroupState::unknown;
+    std::string protocol_type;  // "consumer" for consumer groups, empty for a simple group
+    /// No group protocol: offsets committed by a client that assigns partitions itself (or by
+    /// an admin tool).
+    bool simple = false;
+};
+
+struct GroupMemberInfo {
+    std::string member_id;
+    std::string group_instance_id;  // empty without static membership
+    std::string client_id;
+    std::string host;
+    std::vector<model::TopicPartition> assignment;  // sorted
+};
+
+struct GroupDescription {
+    std::string group_id;
+    GroupState state = GroupState::unknown;
+    std::string protocol;  // the partition assignor ("range", "roundrobin", ...), may be empty
+    bool simple = false;
+    int32_t coordinator = -1;              // broker id, -1 when unknown
+    std::vector<GroupMemberInfo> members;  // by member id
+};
+
+/// One partition a group has committed an offset for or has assigned to a member.
+struct GroupPartitionOffset {
+    model::TopicPartition tp;
+    std::optional<model::Offset> committed;  // nullopt: nothing committed
+    std::optional<model::Offset> log_end;    // nullopt: could not be read (see error)
+    std::optional<int64_t> lag;              // log end - committed, when both are known
+    std::string member_id;                   // the member it is assigned to, empty if none
+    std::string client_id;
+    std::string host;
+    std::string error;  // what went wrong reading this partition, empty when nothing
+};
+
+/// One partition of reset_group_offsets(): where the group was and where it is (or would be).
+struct OffsetChange {
+    model::TopicPartition tp;
+    std::optional<model::Offset> previous;  // nullopt: nothing was committed
+    model::Offset next;
+};
+
+/// Topic and consumer group administration over librdkafka's Admin API and metadata requests.
 ///
 /// Runs on: one thread at a time; every call blocks until the cluster answers or the config's
 /// timeout passes (Errc::timeout, naming the last broker error seen).
@@ -92,6 +150,35 @@ class Admin {
 
     /// Grows the topic to `total_partitions` partitions (Kafka's CreatePartitions semantics).
     Status create_partitions(const std::string& name, int32_t total_partitions);
+
+    // --- consumer groups ----------------------------------------------------------------------
+
+    /// Every group the cluster knows, sorted by id.
+    Result<std::vector<GroupListing>> list_groups();
+    /// The group's state, protocol and members. A group that does not exist is reported by the
+    /// broker as GroupState::dead with no members.
+    Result<GroupDescription> describe_group(const std::string& group);
+    /// The group's committed offsets on the cluster's (non-internal) topics and the partitions
+    /// assigned to its members, each with the partition's log end offset and the lag, sorted by
+    /// topic and partition.
+    Result<std::vector<GroupPartitionOffset>> group_offsets(const std::string& group);
+    /// Moves the group's committed offsets on `topic` (on `partitions`, all when empty) to `to`:
+    /// beginning(), end(), at_offset(n) (clamped to the partition's start and end, as Kafka's
+    /// tool does) or at_timestamp(ms) (the end when no record is that late). Like Kafka's tool,
+    /// only for a group without members (Empty, or Dead: it then starts with these offsets):
+    /// otherwise fails with Errc::kafka naming the state. `dry_run` computes the changes
+    /// without committing them.
+    Result<std::vector<OffsetChange>> reset_group_offsets(
+        const std::string& group, const std::string& topic, StartPosition to,
+        const std::vector<model::PartitionId>& partitions = {}, bool dry_run = false);
+    /// Deletes the group and its committed offsets; the broker refuses a group with members
+    /// (Errc::kafka, NON_EMPTY_GROUP) and an unknown one (GROUP_ID_NOT_FOUND).
+    Status delete_group(const std::string& group);
+    /// Deletes the group's committed offsets on `topic` (on `partitions`, all committed ones
+    /// when empty); the broker refuses while a member is subscribed to the topic
+    /// (GROUP_SUBSCRIBED_TO_TOPIC).
+    Status delete_group_offsets(const std::string& group, const std::string& topic,
+                                const std::vector<model::PartitionId>& partitions = {});
 
   private:
     struct Impl;

@@ -9,15 +9,18 @@
 #include "client/tests/client_test_util.h"
 
 #include "tests/integration/broker_process.h"
+#include "tests/integration/rdkafka_util.h"
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdlib>
 #include <memory>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace es::client {
@@ -146,6 +149,257 @@ TEST_F(RealBroker, FromTimestampStartsAtTheFirstRecordAtOrAfterIt) {
     ASSERT_TRUE(got[0].timestamp.has_value());
     EXPECT_EQ(got[0].timestamp->ms, base + 50);
     ASSERT_TRUE((*admin)->delete_topic(topic_).ok());
+}
+
+// --- consumer groups ------------------------------------------------------------------------
+
+/// `count` records "v0".. to `partition` of `topic`.
+void produce_to(const ClientConfig& config, const std::string& topic, int32_t partition,
+                int count) {
+    auto producer = make_producer(config);
+    ASSERT_TRUE(producer);
+    for (int i = 0; i < count; ++i) {
+        std::string value = "v" + std::to_string(i);
+        ProducerRecord r;
+        r.topic = topic;
+        r.partition = model::PartitionId(partition);
+        r.value = as_bytes(value);
+        ASSERT_TRUE(producer->send(r).ok());
+    }
+    ASSERT_TRUE(producer->flush(30s).ok());
+}
+
+std::optional<GroupPartitionOffset> find_offset(const std::vector<GroupPartitionOffset>& rows,
+                                                const std::string& topic, int32_t partition) {
+    for (const GroupPartitionOffset& r : rows) {
+        if (r.tp.topic == topic && r.tp.partition == model::PartitionId(partition)) return r;
+    }
+    return std::nullopt;
+}
+
+/// A librdkafka high-level consumer in `group`, subscribed to `topic`, polling on its own
+/// thread and committing what it reads: an active member.
+class ActiveMember {
+  public:
+    ActiveMember(const std::string& brokers, const std::string& group, const std::string& topic) {
+        rd_kafka_conf_t* conf = integration::make_conf({{"bootstrap.servers", brokers},
+                                                        {"group.id", group},
+                                                        {"client.id", "active-member"},
+                                                        {"auto.offset.reset", "earliest"},
+                                                        {"enable.auto.commit", "false"}});
+        char err[512];
+        rk_ = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof err);
+        if (!rk_) throw std::runtime_error(err);
+        rd_kafka_poll_set_consumer(rk_);
+        rd_kafka_topic_partition_list_t* topics = rd_kafka_topic_partition_list_new(1);
+        rd_kafka_topic_partition_list_add(topics, topic.c_str(), RD_KAFKA_PARTITION_UA);
+        rd_kafka_subscribe(rk_, topics);
+        rd_kafka_topic_partition_list_destroy(topics);
+        thread_ = std::thread([this] {
+            while (!stopping_) {
+                rd_kafka_message_t* m = rd_kafka_consumer_poll(rk_, 100);
+                if (!m) continue;
+                if (!m->err) {
+                    rd_kafka_commit_message(rk_, m, /*async=*/0);
+                    ++consumed_;
+                }
+                rd_kafka_message_destroy(m);
+            }
+        });
+    }
+    ~ActiveMember() { stop(); }
+    ActiveMember(const ActiveMember&) = delete;
+    ActiveMember& operator=(const ActiveMember&) = delete;
+
+    /// Leaves the group (LeaveGroup) and destroys the consumer.
+    void stop() {
+        if (!rk_) return;
+        stopping_ = true;
+        thread_.join();
+        rd_kafka_consumer_close(rk_);
+        rd_kafka_destroy(rk_);
+        rk_ = nullptr;
+    }
+    int consumed() const { return consumed_; }
+
+  private:
+    rd_kafka_t* rk_ = nullptr;
+    std::thread thread_;
+    std::atomic<bool> stopping_{false};
+    std::atomic<int> consumed_{0};
+};
+
+template <class Pred>
+bool eventually(Pred pred, std::chrono::seconds limit = 30s) {
+    auto deadline = std::chrono::steady_clock::now() + limit;
+    while (std::chrono::steady_clock::now() < deadline) {
+        if (pred()) return true;
+        std::this_thread::sleep_for(100ms);
+    }
+    return pred();
+}
+
+TEST_F(RealBroker, ResetListDescribeAndDeleteTheOffsetsOfAGroupWithoutMembers) {
+    auto made = Admin::make(config_);
+    ASSERT_TRUE(made.ok()) << made.error().to_string();
+    Admin& admin = **made;
+    ASSERT_TRUE(admin.create_topic(topic_, 2, 1).ok());
+    produce_to(config_, topic_, 0, 10);
+    produce_to(config_, topic_, 1, 5);
+    const std::string group = topic_ + "-group";
+
+    // A dry run on a group that does not exist yet changes nothing.
+    auto planned =
+        admin.reset_group_offsets(group, topic_, StartPosition::at_offset(model::Offset(3)),
+                                  {model::PartitionId(0)}, /*dry_run=*/true);
+    ASSERT_TRUE(planned.ok()) << planned.error().to_string();
+    ASSERT_EQ(planned->size(), 1u);
+    EXPECT_FALSE((*planned)[0].previous.has_value());
+    EXPECT_EQ((*planned)[0].next, model::Offset(3));
+    auto described = admin.describe_group(group);
+    ASSERT_TRUE(described.ok()) << described.error().to_string();
+    EXPECT_EQ(described->state, GroupState::dead);
+
+    // The reset creates the group, Empty, with committed offsets.
+    auto reset = admin.reset_group_offsets(
+        group, topic_, StartPosition::at_offset(model::Offset(3)), {model::PartitionId(0)});
+    ASSERT_TRUE(reset.ok()) << reset.error().to_string();
+    auto groups = admin.list_groups();
+    ASSERT_TRUE(groups.ok()) << groups.error().to_string();
+    auto listed = std::find_if(groups->begin(), groups->end(),
+                               [&](const GroupListing& g) { return g.group_id == group; });
+    ASSERT_NE(listed, groups->end());
+    EXPECT_EQ(listed->state, GroupState::empty);
+    described = admin.describe_group(group);
+    ASSERT_TRUE(described.ok()) << described.error().to_string();
+    EXPECT_EQ(described->state, GroupState::empty);
+    EXPECT_TRUE(described->members.empty());
+
+    auto offsets = admin.group_offsets(group);
+    ASSERT_TRUE(offsets.ok()) << offsets.error().to_string();
+    auto p0 = find_offset(*offsets, topic_, 0);
+    ASSERT_TRUE(p0.has_value());
+    EXPECT_EQ(p0->committed, model::Offset(3));
+    EXPECT_EQ(p0->log_end, model::Offset(10));
+    EXPECT_EQ(p0->lag, 7);
+    EXPECT_TRUE(p0->member_id.empty());
+    EXPECT_FALSE(find_offset(*offsets, topic_, 1).has_value());
+
+    // Earliest, latest, an offset past the end (clamped), a time after every record (the end).
+    reset = admin.reset_group_offsets(group, topic_, StartPosition::beginning());
+    ASSERT_TRUE(reset.ok()) << reset.error().to_string();
+    ASSERT_EQ(reset->size(), 2u);
+    EXPECT_EQ((*reset)[0].previous, model::Offset(3));
+    EXPECT_EQ((*reset)[0].next, model::Offset(0));
+    EXPECT_FALSE((*reset)[1].previous.has_value());
+    EXPECT_EQ((*reset)[1].next, model::Offset(0));
+    reset = admin.reset_group_offsets(group, topic_, StartPosition::end());
+    ASSERT_TRUE(reset.ok()) << reset.error().to_string();
+    EXPECT_EQ((*reset)[0].next, model::Offset(10));
+    EXPECT_EQ((*reset)[1].next, model::Offset(5));
+    reset = admin.reset_group_offsets(group, topic_, StartPosition::at_offset(model::Offset(7)));
+    ASSERT_TRUE(reset.ok()) << reset.error().to_string();
+    EXPECT_EQ((*reset)[0].next, model::Offset(7));
+    EXPECT_EQ((*reset)[1].next, model::Offset(5));
+    int64_t future = std::chrono::duration_cast<std::chrono::milliseconds>(
+                         std::chrono::system_clock::now().time_since_epoch())
+                         .count() +
+                     3'600'000;
+    reset = admin.reset_group_offsets(group, topic_, StartPosition::at_timestamp(future));
+    ASSERT_TRUE(reset.ok()) << reset.error().to_string();
+    EXPECT_EQ((*reset)[0].next, model::Offset(10));
+    offsets = admin.group_offsets(group);
+    ASSERT_TRUE(offsets.ok()) << offsets.error().to_string();
+    p0 = find_offset(*offsets, topic_, 0);
+    ASSERT_TRUE(p0.has_value());
+    EXPECT_EQ(p0->lag, 0);
+
+    // Errors: no such partition, no such topic.
+    auto bad = admin.reset_group_offsets(group, topic_, StartPosition::beginning(),
+                                         {model::PartitionId(9)});
+    ASSERT_FALSE(bad.ok());
+    EXPECT_TRUE(bad.error().is(Errc::unknown_topic)) << bad.error().to_string();
+    bad = admin.reset_group_offsets(group, topic_ + "-missing", StartPosition::beginning());
+    ASSERT_FALSE(bad.ok());
+    EXPECT_TRUE(bad.error().is(Errc::unknown_topic)) << bad.error().to_string();
+
+    // Deleting one partition's offsets, then the group.
+    Status dropped = admin.delete_group_offsets(group, topic_, {model::PartitionId(1)});
+    ASSERT_TRUE(dropped.ok()) << dropped.error().to_string();
+    offsets = admin.group_offsets(group);
+    ASSERT_TRUE(offsets.ok()) << offsets.error().to_string();
+    EXPECT_TRUE(find_offset(*offsets, topic_, 0).has_value());
+    EXPECT_FALSE(find_offset(*offsets, topic_, 1).has_value());
+
+    Status deleted = admin.delete_group(group);
+    ASSERT_TRUE(deleted.ok()) << deleted.error().to_string();
+    described = admin.describe_group(group);
+    ASSERT_TRUE(described.ok()) << described.error().to_string();
+    EXPECT_EQ(described->state, GroupState::dead);
+    Status again = admin.delete_group(group);
+    ASSERT_FALSE(again.ok());
+    EXPECT_TRUE(again.error().is(Errc::kafka)) << again.error().to_string();
+    ASSERT_TRUE(admin.delete_topic(topic_).ok());
+}
+
+TEST_F(RealBroker, AGroupWithAnActiveMemberIsDescribedButNotResetOrDeleted) {
+    auto made = Admin::make(config_);
+    ASSERT_TRUE(made.ok()) << made.error().to_string();
+    Admin& admin = **made;
+    ASSERT_TRUE(admin.create_topic(topic_, 1, 1).ok());
+    produce_to(config_, topic_, 0, 10);
+    const std::string group = topic_ + "-group";
+
+    auto member = std::make_unique<ActiveMember>(config_.brokers, group, topic_);
+    ASSERT_TRUE(eventually([&] { return member->consumed() == 10; })) << member->consumed();
+    std::optional<GroupDescription> seen;
+    ASSERT_TRUE(eventually([&] {
+        auto d = admin.describe_group(group);
+        if (!d.ok() || d->state != GroupState::stable || d->members.size() != 1) return false;
+        seen = *d;
+        return true;
+    }));
+    const GroupMemberInfo& m = seen->members[0];
+    EXPECT_FALSE(m.member_id.empty());
+    EXPECT_EQ(m.client_id, "active-member");
+    EXPECT_FALSE(m.host.empty());
+    ASSERT_EQ(m.assignment.size(), 1u);
+    EXPECT_EQ(m.assignment[0], (model::TopicPartition{topic_, model::PartitionId(0)}));
+    EXPECT_EQ(seen->protocol, "range");  // librdkafka's default assignor comes first
+
+    auto offsets = admin.group_offsets(group);
+    ASSERT_TRUE(offsets.ok()) << offsets.error().to_string();
+    auto p0 = find_offset(*offsets, topic_, 0);
+    ASSERT_TRUE(p0.has_value());
+    EXPECT_EQ(p0->committed, model::Offset(10));
+    EXPECT_EQ(p0->lag, 0);
+    EXPECT_EQ(p0->member_id, m.member_id);
+
+    auto refused = admin.reset_group_offsets(group, topic_, StartPosition::beginning());
+    ASSERT_FALSE(refused.ok());
+    EXPECT_TRUE(refused.error().is(Errc::kafka)) << refused.error().to_string();
+    EXPECT_THAT(refused.error().message(), HasSubstr("Stable"));
+    Status not_deleted = admin.delete_group(group);
+    ASSERT_FALSE(not_deleted.ok());
+    EXPECT_THAT(not_deleted.error().message(), HasSubstr("NON_EMPTY_GROUP"));
+
+    member->stop();
+    ASSERT_TRUE(eventually([&] {
+        auto d = admin.describe_group(group);
+        return d.ok() && d->state == GroupState::empty;
+    }));
+    auto reset = admin.reset_group_offsets(group, topic_, StartPosition::beginning());
+    ASSERT_TRUE(reset.ok()) << reset.error().to_string();
+    ASSERT_EQ(reset->size(), 1u);
+    EXPECT_EQ((*reset)[0].previous, model::Offset(10));
+    EXPECT_EQ((*reset)[0].next, model::Offset(0));
+    offsets = admin.group_offsets(group);
+    ASSERT_TRUE(offsets.ok()) << offsets.error().to_string();
+    p0 = find_offset(*offsets, topic_, 0);
+    ASSERT_TRUE(p0.has_value());
+    EXPECT_EQ(p0->lag, 10);
+    ASSERT_TRUE(admin.delete_group(group).ok());
+    ASSERT_TRUE(admin.delete_topic(topic_).ok());
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 
 #include "base/error_category.h"
 #include "broker/errc.h"
+#include "broker/group_errc.h"
 #include "kafka/server/errc.h"
 
 #include <string>
@@ -68,6 +69,40 @@ ErrorCode map(broker::Errc e) {
 }
 
 // No default here either.
+ErrorCode map(broker::GroupErrc e) {
+    using broker::GroupErrc;
+    switch (e) {
+        case GroupErrc::invalid_group_id:
+            return ErrorCode::invalid_group_id;
+        case GroupErrc::unknown_member_id:
+            return ErrorCode::unknown_member_id;
+        case GroupErrc::illegal_generation:
+            return ErrorCode::illegal_generation;
+        case GroupErrc::inconsistent_group_protocol:
+            return ErrorCode::inconsistent_group_protocol;
+        case GroupErrc::invalid_session_timeout:
+            return ErrorCode::invalid_session_timeout;
+        case GroupErrc::rebalance_in_progress:
+            return ErrorCode::rebalance_in_progress;
+        case GroupErrc::member_id_required:
+            return ErrorCode::member_id_required;
+        case GroupErrc::fenced_instance_id:
+            return ErrorCode::fenced_instance_id;
+        case GroupErrc::group_id_not_found:
+            return ErrorCode::group_id_not_found;
+        case GroupErrc::non_empty_group:
+            return ErrorCode::non_empty_group;
+        case GroupErrc::group_subscribed_to_topic:
+            return ErrorCode::group_subscribed_to_topic;
+        case GroupErrc::group_max_size_reached:
+            return ErrorCode::group_max_size_reached;
+        case GroupErrc::coordinator_load_in_progress:
+            return ErrorCode::coordinator_load_in_progress;
+    }
+    return ErrorCode::unknown_server_error;
+}
+
+// Nor here.
 ErrorCode map(Errc e) {
     switch (e) {
         case Errc::invalid_replica_assignment:
@@ -96,6 +131,9 @@ std::error_code make_error_code(Errc e) { return {static_cast<int>(e), server_ca
 ErrorCode to_kafka(const Error& error) {
     if (error.code().category() == broker::broker_category()) {
         return map(static_cast<broker::Errc>(error.code().value()));
+    }
+    if (error.code().category() == broker::group_category()) {
+        return map(static_cast<broker::GroupErrc>(error.code().value()));
     }
     if (error.code().category() == server_category()) {
         return map(static_cast<Errc>(error.code().value()));

@@ -55,16 +55,15 @@ using Handler = void (*)(const std::shared_ptr<RequestContext>& ctx);
 /// The handler for an API key, or nullptr for one this broker does not serve.
 Handler find_handler(int16_t api_key);
 
-/// Decodes a whole request body; bytes left over make it malformed.
+/// Decodes a request body. Bytes after the last field are ignored, as Kafka's broker does:
+/// clients in use send them (librdkafka 2.0 writes ListGroups v3+'s tag buffer twice, and
+/// OffsetFetch for all of a group's offsets carries three extra bytes), and refusing would cut
+/// them off a broker they work with. A body that ends early is malformed.
 template <class Request>
 Result<Request> decode_request(const RequestContext& ctx) {
     Request request;
     ByteReader reader(ctx.body);
     ES_CHECK(request.decode(reader, ctx.api_version));
-    if (!reader.empty()) {
-        return Error(protocol::Errc::malformed,
-                     std::to_string(reader.remaining()) + " bytes after the request body");
-    }
     return request;
 }
 

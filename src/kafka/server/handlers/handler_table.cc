@@ -36,21 +36,28 @@ Handler find_handler(int16_t api_key) {
             return handlers::describe_log_dirs;
         case ApiKey::init_producer_id:
             return handlers::init_producer_id;
-        // Decoded but not served yet: they are served once the group coordinator lands
-        // (issue #4). Without a handler they are not advertised in ApiVersions, and a request
-        // for one closes the connection as an unknown API does.
         case ApiKey::find_coordinator:
+            return handlers::find_coordinator;
         case ApiKey::join_group:
+            return handlers::join_group;
         case ApiKey::sync_group:
+            return handlers::sync_group;
         case ApiKey::heartbeat:
+            return handlers::heartbeat;
         case ApiKey::leave_group:
+            return handlers::leave_group;
         case ApiKey::offset_commit:
+            return handlers::offset_commit;
         case ApiKey::offset_fetch:
+            return handlers::offset_fetch;
         case ApiKey::list_groups:
+            return handlers::list_groups;
         case ApiKey::describe_groups:
+            return handlers::describe_groups;
         case ApiKey::delete_groups:
+            return handlers::delete_groups;
         case ApiKey::offset_delete:
-            return nullptr;
+            return handlers::offset_delete;
     }
     return nullptr;
 }

@@ -23,5 +23,17 @@ void delete_records(const std::shared_ptr<RequestContext>& ctx);
 void describe_cluster(const std::shared_ptr<RequestContext>& ctx);
 void describe_log_dirs(const std::shared_ptr<RequestContext>& ctx);
 void init_producer_id(const std::shared_ptr<RequestContext>& ctx);
+// The classic consumer-group APIs, served through ctx->groups (the group coordinator).
+void find_coordinator(const std::shared_ptr<RequestContext>& ctx);
+void join_group(const std::shared_ptr<RequestContext>& ctx);
+void sync_group(const std::shared_ptr<RequestContext>& ctx);
+void heartbeat(const std::shared_ptr<RequestContext>& ctx);
+void leave_group(const std::shared_ptr<RequestContext>& ctx);
+void offset_commit(const std::shared_ptr<RequestContext>& ctx);
+void offset_fetch(const std::shared_ptr<RequestContext>& ctx);
+void list_groups(const std::shared_ptr<RequestContext>& ctx);
+void describe_groups(const std::shared_ptr<RequestContext>& ctx);
+void delete_groups(const std::shared_ptr<RequestContext>& ctx);
+void offset_delete(const std::shared_ptr<RequestContext>& ctx);
 
 }  // namespace es::kafka::server::handlers
