@@ -1,5 +1,5 @@
-// kafkajs (the Node.js Kafka client, from tests/peers) against `edgestream serve`: admin calls
-// and a producer. Its consumer needs consumer groups, which land with issue #4.
+// kafkajs (the Node.js Kafka client, from tests/peers) against `edgestream serve`: admin calls,
+// a producer, and group consumers that join, leave and ride out a broker restart.
 //   node tests/integration/kafkajs_test.js path/to/edgestream
 'use strict';
 
@@ -32,25 +32,116 @@ function ready(port) {
   });
 }
 
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+async function until(what, pred, ms = 60000) {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    if (await pred()) return;
+    await sleep(100);
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+// Consumer groups: members join and leave, every message is consumed, the committed offsets
+// are what kafkajs admin reads back, and a broker restart in the middle loses nothing.
+async function consumerGroups(kafka, start, stop) {
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.createTopics({ topics: [{ topic: 'js-group', numPartitions: 4 }], waitForLeaders: true });
+  await admin.disconnect();
+  const seen = new Map();  // value -> times consumed
+  const members = [];
+  const join = async (name) => {
+    const consumer = kafka.consumer({ groupId: 'js-group-1', sessionTimeout: 6000, heartbeatInterval: 500,
+      rebalanceTimeout: 10000, maxWaitTimeInMs: 200 });
+    await consumer.connect();
+    await consumer.subscribe({ topic: 'js-group', fromBeginning: true });
+    await consumer.run({ autoCommitInterval: 100, eachMessage: async ({ message }) => {
+      const v = message.value.toString();
+      seen.set(v, (seen.get(v) || 0) + 1);
+    } });
+    members.push({ name, consumer });
+  };
+  const produce = async (from, count) => {
+    const producer = kafka.producer();
+    await producer.connect();
+    await producer.send({ topic: 'js-group', acks: -1,
+      messages: Array.from({ length: count }, (_, i) => ({ key: `k${from + i}`, value: `v${from + i}` })) });
+    await producer.disconnect();
+  };
+  const consumed = (n) => {
+    for (let i = 0; i < n; i++) if (!seen.has(`v${i}`)) return false;
+    return true;
+  };
+
+  await join('a');
+  await join('b');
+  await produce(0, 200);
+  await until('200 messages consumed by two members', () => consumed(200));
+  await join('c');  // a member comes: a rebalance
+  await produce(200, 200);
+  await until('400 messages after a member joined', () => consumed(400));
+  const leaving = members.shift();  // a member goes: another rebalance
+  await leaving.consumer.disconnect();
+  await produce(400, 200);
+  await until('600 messages after a member left', () => consumed(600));
+  console.log('checked: kafkajs group consumers joined and left, 600 messages consumed');
+
+  // The broker restarts under the running group; the members rejoin and carry on.
+  await stop();
+  await start();
+  await produce(600, 200);
+  await until('800 messages across a broker restart', () => consumed(800));
+  console.log('checked: the group carried on across a broker restart, 800 messages consumed');
+
+  await until('committed offsets to reach the end', async () => {
+    const a = kafka.admin();
+    await a.connect();
+    const offsets = await a.fetchOffsets({ groupId: 'js-group-1', topics: ['js-group'] });
+    await a.disconnect();
+    const committed = offsets[0].partitions.reduce((sum, p) => sum + Number(p.offset), 0);
+    return committed === 800;
+  });
+  console.log('checked: kafkajs admin fetchOffsets reads back the committed offsets (sum 800)');
+  for (const m of members) await m.consumer.disconnect();
+}
+
 async function main() {
   const bin = process.argv[2];
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'es-kafkajs-'));
   const kafkaPort = await freePort();
   const adminPort = await freePort();
   const log = fs.openSync(path.join(dir, 'serve.log'), 'a');
-  const serve = spawn(bin, ['serve', '--data-dir', path.join(dir, 'data'),
-    '--kafka-addr', `127.0.0.1:${kafkaPort}`, '--admin-addr', `127.0.0.1:${adminPort}`,
-    '--shards', '2'], { stdio: ['ignore', log, log] });
+  // The broker process; restart() stops it with SIGTERM and starts it again on the same
+  // ports and data, as an operator's rolling restart would.
+  let serve = null;
   let exited = null;
-  serve.on('exit', (code) => { exited = code; });
-  const cleanup = () => {
-    if (exited === null) serve.kill('SIGKILL');
-    fs.rmSync(dir, { recursive: true, force: true });
-  };
-  try {
+  const start = async () => {
+    exited = null;
+    serve = spawn(bin, ['serve', '--data-dir', path.join(dir, 'data'),
+      '--kafka-addr', `127.0.0.1:${kafkaPort}`, '--admin-addr', `127.0.0.1:${adminPort}`,
+      '--shards', '2', '--config', path.join(dir, 'edgestream.yaml')],
+    { stdio: ['ignore', log, log] });
+    serve.on('exit', (code) => { exited = code; });
     for (let i = 0; i < 300 && !(await ready(adminPort)); i++) {
       await new Promise((r) => setTimeout(r, 100));
     }
+  };
+  const stop = async () => {
+    serve.kill('SIGTERM');
+    for (let i = 0; i < 100 && exited === null; i++) await new Promise((r) => setTimeout(r, 100));
+    assert.strictEqual(exited, 0, 'serve must exit 0 on SIGTERM');
+  };
+  const cleanup = () => {
+    if (serve && exited === null) serve.kill('SIGKILL');
+    fs.rmSync(dir, { recursive: true, force: true });
+  };
+  // Short group timeouts so that rebalances take a second, not Kafka's default delays.
+  fs.writeFileSync(path.join(dir, 'edgestream.yaml'),
+    'broker:\n  group.initial.rebalance.delay.ms: 100\n  group.min.session.timeout.ms: 1000\n');
+  try {
+    await start();
     const kafka = new Kafka({ clientId: 'kafkajs-test', brokers: [`127.0.0.1:${kafkaPort}`],
       logLevel: logLevel.NOTHING, retry: { retries: 3 } });
 
@@ -96,9 +187,8 @@ async function main() {
     console.log('checked: kafkajs createPartitions and deleteTopics');
     await admin.disconnect();
 
-    serve.kill('SIGTERM');
-    for (let i = 0; i < 100 && exited === null; i++) await new Promise((r) => setTimeout(r, 100));
-    assert.strictEqual(exited, 0, 'serve must exit 0 on SIGTERM');
+    await consumerGroups(kafka, start, stop);
+    await stop();
     console.log('checked: SIGTERM exit code 0');
   } catch (e) {
     console.error('FAIL:', e);
