@@ -272,16 +272,20 @@ struct GroupCoordinator::State {
                         g.generation, g.members.size(), g.protocol_name, g.leader);
         for (auto& [id, m] : g.members) {
             JoinGroupOutput out = join_answer(g, m);
-            if (id == g.leader) {
-                for (const auto& [other_id, other] : g.members) {
-                    out.members.push_back(
-                        {other_id, other.instance_id, *other.metadata_for(g.protocol_name)});
-                }
-            }
+            if (id == g.leader) add_member_list(g, out);
             auto cb = std::move(m.awaiting_join);
             m.awaiting_join = nullptr;
             arm_session(g, m);
             cb(std::move(out));
+        }
+    }
+
+    /// What only the leader gets: every member with its metadata for the chosen protocol.
+    void add_member_list(const Group& g, JoinGroupOutput& out) const {
+        for (const auto& [other_id, other] : g.members) {
+            if (const Bytes* meta = other.metadata_for(g.protocol_name)) {
+                out.members.push_back({other_id, other.instance_id, *meta});
+            }
         }
     }
 
@@ -507,9 +511,14 @@ struct GroupCoordinator::State {
         g.static_members[*m.instance_id] = id;
         if (was_leader) g.leader = id;
         arm_session(g, m);
-        if (g.state == GroupState::stable && same_protocols && !was_leader) {
+        if (g.state == GroupState::stable && same_protocols) {
+            // As Kafka does, even for the leader: it gets the member list (it may compute an
+            // assignment, but the group keeps the one it has, see sync()) and nobody else is
+            // disturbed.
             persist_group(g, [](Status) {});
-            done(join_answer(g, m));
+            JoinGroupOutput out = join_answer(g, m);
+            if (was_leader) add_member_list(g, out);
+            done(std::move(out));
             return;
         }
         await_join(g, m, std::move(done));

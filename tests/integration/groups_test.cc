@@ -62,6 +62,11 @@ class GroupMember {
         std::lock_guard lock(mu_);
         return assigned_;
     }
+    /// How often the assignment changed: a rebalance shows as at least one change.
+    size_t assignment_changes() {
+        std::lock_guard lock(mu_);
+        return changes_;
+    }
 
   private:
     void run() {
@@ -81,6 +86,7 @@ class GroupMember {
         rd_kafka_topic_partition_list_t* parts = nullptr;
         if (rd_kafka_assignment(rk_, &parts) != RD_KAFKA_RESP_ERR_NO_ERROR) return;
         std::lock_guard lock(mu_);
+        if (static_cast<size_t>(parts->cnt) != assigned_) ++changes_;
         assigned_ = static_cast<size_t>(parts->cnt);
         rd_kafka_topic_partition_list_destroy(parts);
     }
@@ -91,6 +97,7 @@ class GroupMember {
     std::mutex mu_;
     std::vector<std::string> seen_;
     size_t assigned_ = 0;
+    size_t changes_ = 0;
 };
 
 template <class Pred>
@@ -177,6 +184,58 @@ TEST_F(GroupsTest, ThreeMembersShareSixPartitionsAndTakeOverWhenOneLeavesAndOneD
     })) << "messages lost after the leave and the expiry: "
         << consumed.size() << " of 6000";
     std::printf("checked: after a leave and a session expiry, all 6000 messages consumed\n");
+}
+
+TEST_F(GroupsTest, AStaticMemberRestartsWithoutDisturbingTheOthers) {
+    const std::string topic = "static";
+    produce_numbered(broker_.brokers(), topic, 0, 1);  // auto-created, one partition per member
+    Producer admin(broker_.brokers());
+    {
+        char err[512];
+        rd_kafka_NewPartitions_t* grow =
+            rd_kafka_NewPartitions_new(topic.c_str(), 4, err, sizeof err);
+        rd_kafka_queue_t* q = rd_kafka_queue_new(admin.handle());
+        rd_kafka_CreatePartitions(admin.handle(), &grow, 1, nullptr, q);
+        rd_kafka_event_t* ev = rd_kafka_queue_poll(q, 10000);
+        ASSERT_TRUE(ev);
+        rd_kafka_event_destroy(ev);
+        rd_kafka_NewPartitions_destroy(grow);
+        rd_kafka_queue_destroy(q);
+    }
+    auto a = std::make_unique<GroupMember>(
+        broker_.brokers(), "static-g", topic,
+        std::map<std::string, std::string>{{"group.instance.id", "host-a"},
+                                           {"session.timeout.ms", "6000"}});
+    auto b = std::make_unique<GroupMember>(
+        broker_.brokers(), "static-g", topic,
+        std::map<std::string, std::string>{{"group.instance.id", "host-b"},
+                                           {"session.timeout.ms", "6000"}});
+    ASSERT_TRUE(eventually([&] {
+        return a->assigned() + b->assigned() == 4 && a->assigned() > 0 && b->assigned() > 0;
+    }));
+    size_t a_had = a->assigned();
+    // Let the group settle, then restart a: same group.instance.id, new process.
+    std::this_thread::sleep_for(std::chrono::seconds(1));
+    size_t b_changes = b->assignment_changes();
+    a->stop(/*leave=*/false);
+    a = std::make_unique<GroupMember>(
+        broker_.brokers(), "static-g", topic,
+        std::map<std::string, std::string>{{"group.instance.id", "host-a"},
+                                           {"session.timeout.ms", "6000"}});
+    ASSERT_TRUE(eventually([&] { return a->assigned() == a_had; }))
+        << "the restarted static member gets its partitions back";
+    produce_numbered(broker_.brokers(), topic, 1, 400);
+    ASSERT_TRUE(eventually([&] {
+        std::set<std::string> all;
+        for (auto* m : {a.get(), b.get()}) {
+            for (auto& v : m->seen()) all.insert(v);
+        }
+        return all.count("m-400") && all.size() >= 400;
+    }));
+    EXPECT_EQ(b->assignment_changes(), b_changes)
+        << "the other member saw no rebalance while a restarted";
+    std::printf("checked: a static member restarted, got %zu partitions back, no rebalance\n",
+                a_had);
 }
 
 TEST_F(GroupsTest, AnIdempotentProducerWritesEachMessageOnceAcrossAKillNineAndRestart) {
