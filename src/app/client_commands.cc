@@ -5,6 +5,7 @@
 // failed), 2 usage (a malformed argument, an unknown librdkafka property). A command signals
 // them by throwing CLI::RuntimeError(code), which CLI11_PARSE in main() returns.
 
+#include "app/cli_support.h"
 #include "app/commands.h"
 #include "base/errc.h"
 #include "base/result.h"
@@ -32,96 +33,6 @@
 
 namespace es::app {
 namespace {
-
-constexpr int kFailure = 1;
-constexpr int kUsage = 2;
-
-/// Prints "edgestream <command>: <message>" to stderr and ends the command with `code`.
-[[noreturn]] void fail(int code, std::string_view command, std::string_view message) {
-    fmt::print(stderr, "edgestream {}: {}\n", command, message);
-    throw CLI::RuntimeError(code);
-}
-
-/// A client error ends the command with 2 when the input was at fault, 1 otherwise.
-[[noreturn]] void fail(std::string_view command, const Error& error) {
-    bool usage = error.is(client::Errc::config) || error.is(client::Errc::invalid_argument) ||
-                 error.is(es::Errc::invalid_argument);
-    fail(usage ? kUsage : kFailure, command, error.to_string());
-}
-
-Result<std::pair<std::string, std::string>> parse_key_value(const std::string& arg,
-                                                            std::string_view option) {
-    size_t eq = arg.find('=');
-    if (eq == std::string::npos || eq == 0) {
-        return Error(es::Errc::invalid_argument,
-                     fmt::format("{} \"{}\": expected KEY=VALUE", option, arg));
-    }
-    return std::pair{arg.substr(0, eq), arg.substr(eq + 1)};
-}
-
-Result<std::map<std::string, std::string>> parse_key_values(const std::vector<std::string>& args,
-                                                            std::string_view option) {
-    std::map<std::string, std::string> out;
-    for (const std::string& arg : args) {
-        ES_TRY(auto kv, parse_key_value(arg, option));
-        out[kv.first] = kv.second;
-    }
-    return out;
-}
-
-/// The options every command has: where the cluster is and how to talk to it.
-struct Connection {
-    std::string brokers = "127.0.0.1:9092";
-    std::vector<std::string> properties;
-    int64_t timeout_ms = 10000;
-
-    void add_to(CLI::App* cmd) {
-        cmd->add_option("--brokers", brokers, "Bootstrap servers: HOST:PORT[,HOST:PORT...]")
-            ->capture_default_str();
-        cmd->add_option("-X,--property", properties,
-                        "A librdkafka property KEY=VALUE, passed through (repeatable)")
-            ->type_name("KEY=VALUE")
-            ->allow_extra_args(false);
-        cmd->add_option("--timeout-ms", timeout_ms,
-                        "How long to wait for the cluster (and, for produce, for each delivery)")
-            ->check(CLI::PositiveNumber)
-            ->capture_default_str();
-    }
-
-    client::ClientConfig config(std::string_view command) const {
-        client::ClientConfig c;
-        c.brokers = brokers;
-        c.timeout = std::chrono::milliseconds(timeout_ms);
-        auto props = parse_key_values(properties, "--property");
-        if (!props.ok()) fail(command, props.error());
-        c.properties = std::move(props).value();
-        return c;
-    }
-};
-
-std::unique_ptr<client::Admin> make_admin(const Connection& connection, std::string_view command) {
-    auto admin = client::Admin::make(connection.config(command));
-    if (!admin.ok()) fail(command, admin.error());
-    return std::move(admin).value();
-}
-
-/// Columns padded to their widest cell, two spaces apart; the first row is the header.
-void print_table(const std::vector<std::vector<std::string>>& rows) {
-    std::vector<size_t> widths;
-    for (const auto& row : rows) {
-        if (widths.size() < row.size()) widths.resize(row.size(), 0);
-        for (size_t i = 0; i < row.size(); ++i) widths[i] = std::max(widths[i], row[i].size());
-    }
-    for (const auto& row : rows) {
-        std::string line;
-        for (size_t i = 0; i < row.size(); ++i) {
-            line += row[i];
-            if (i + 1 < row.size()) line.append(widths[i] - row[i].size() + 2, ' ');
-        }
-        std::fputs(line.c_str(), stdout);
-        std::fputc('\n', stdout);
-    }
-}
 
 std::string join(const std::vector<int32_t>& ids) {
     std::string out;
@@ -164,7 +75,7 @@ void add_topic_commands(CLI::App& app) {
             constexpr std::string_view command = "topic create";
             auto configs = parse_key_values(o->configs, "--config");
             if (!configs.ok()) fail(command, configs.error());
-            auto admin = make_admin(o->connection, command);
+            auto admin = o->connection.admin(command);
             Status created = admin->create_topic(o->name, o->partitions, o->replication, *configs);
             if (!created.ok()) fail(command, created.error());
             fmt::print("created topic \"{}\"\n", o->name);
@@ -177,7 +88,7 @@ void add_topic_commands(CLI::App& app) {
         o->add_to(cmd);
         cmd->callback([o] {
             constexpr std::string_view command = "topic list";
-            auto admin = make_admin(*o, command);
+            auto admin = o->admin(command);
             auto topics = admin->list_topics();
             if (!topics.ok()) fail(command, topics.error());
             std::vector<std::vector<std::string>> rows = {{"NAME", "PARTITIONS", "REPLICAS"}};
@@ -200,7 +111,7 @@ void add_topic_commands(CLI::App& app) {
         o->connection.add_to(cmd);
         cmd->callback([o] {
             constexpr std::string_view command = "topic describe";
-            auto admin = make_admin(o->connection, command);
+            auto admin = o->connection.admin(command);
             auto partitions = admin->describe_partitions(o->name);
             if (!partitions.ok()) fail(command, partitions.error());
             size_t replicas = partitions->empty() ? 0 : partitions->front().replicas.size();
@@ -241,7 +152,7 @@ void add_topic_commands(CLI::App& app) {
         o->connection.add_to(cmd);
         cmd->callback([o] {
             constexpr std::string_view command = "topic delete";
-            auto admin = make_admin(o->connection, command);
+            auto admin = o->connection.admin(command);
             Status deleted = admin->delete_topic(o->name);
             if (!deleted.ok()) fail(command, deleted.error());
             fmt::print("deleted topic \"{}\"\n", o->name);
@@ -274,7 +185,7 @@ void add_topic_commands(CLI::App& app) {
             }
             auto set = parse_key_values(o->set, "--config");
             if (!set.ok()) fail(command, set.error());
-            auto admin = make_admin(o->connection, command);
+            auto admin = o->connection.admin(command);
             Status altered = admin->alter_topic_configs(o->name, *set, o->remove);
             if (!altered.ok()) fail(command, altered.error());
             fmt::print("altered topic \"{}\": {} set, {} removed\n", o->name, set->size(),
@@ -297,7 +208,7 @@ void add_topic_commands(CLI::App& app) {
         o->connection.add_to(cmd);
         cmd->callback([o] {
             constexpr std::string_view command = "topic add-partitions";
-            auto admin = make_admin(o->connection, command);
+            auto admin = o->connection.admin(command);
             auto partitions = admin->describe_partitions(o->name);
             if (!partitions.ok()) fail(command, partitions.error());
             auto before = static_cast<int32_t>(partitions->size());

@@ -5,6 +5,7 @@
 // Exit codes as the other client commands: 0 success, 1 failure (the cluster refused or could
 // not be reached), 2 usage. A command signals them by throwing CLI::RuntimeError(code).
 
+#include "app/cli_support.h"
 #include "app/commands.h"
 #include "base/errc.h"
 #include "base/result.h"
@@ -28,73 +29,6 @@
 
 namespace es::app {
 namespace {
-
-constexpr int kFailure = 1;
-constexpr int kUsage = 2;
-
-[[noreturn]] void fail(int code, std::string_view command, std::string_view message) {
-    fmt::print(stderr, "edgestream {}: {}\n", command, message);
-    throw CLI::RuntimeError(code);
-}
-
-[[noreturn]] void fail(std::string_view command, const Error& error) {
-    bool usage = error.is(client::Errc::config) || error.is(client::Errc::invalid_argument) ||
-                 error.is(es::Errc::invalid_argument);
-    fail(usage ? kUsage : kFailure, command, error.to_string());
-}
-
-/// --brokers, --property, --timeout-ms: as for the topic commands.
-struct Connection {
-    std::string brokers = "127.0.0.1:9092";
-    std::vector<std::string> properties;
-    int64_t timeout_ms = 10000;
-
-    void add_to(CLI::App* cmd) {
-        cmd->add_option("--brokers", brokers, "Bootstrap servers: HOST:PORT[,HOST:PORT...]")
-            ->capture_default_str();
-        cmd->add_option("-X,--property", properties,
-                        "A librdkafka property KEY=VALUE, passed through (repeatable)")
-            ->type_name("KEY=VALUE")
-            ->allow_extra_args(false);
-        cmd->add_option("--timeout-ms", timeout_ms, "How long to wait for the cluster")
-            ->check(CLI::PositiveNumber)
-            ->capture_default_str();
-    }
-
-    std::unique_ptr<client::Admin> admin(std::string_view command) const {
-        client::ClientConfig c;
-        c.brokers = brokers;
-        c.timeout = std::chrono::milliseconds(timeout_ms);
-        for (const std::string& p : properties) {
-            size_t eq = p.find('=');
-            if (eq == std::string::npos || eq == 0) {
-                fail(kUsage, command, fmt::format("--property \"{}\": expected KEY=VALUE", p));
-            }
-            c.properties[p.substr(0, eq)] = p.substr(eq + 1);
-        }
-        auto made = client::Admin::make(c);
-        if (!made.ok()) fail(command, made.error());
-        return std::move(made).value();
-    }
-};
-
-/// Columns padded to their widest cell, two spaces apart; the first row is the header.
-void print_table(const std::vector<std::vector<std::string>>& rows) {
-    std::vector<size_t> widths;
-    for (const auto& row : rows) {
-        if (widths.size() < row.size()) widths.resize(row.size(), 0);
-        for (size_t i = 0; i < row.size(); ++i) widths[i] = std::max(widths[i], row[i].size());
-    }
-    for (const auto& row : rows) {
-        std::string line;
-        for (size_t i = 0; i < row.size(); ++i) {
-            line += row[i];
-            if (i + 1 < row.size()) line.append(widths[i] - row[i].size() + 2, ' ');
-        }
-        std::fputs(line.c_str(), stdout);
-        std::fputc('\n', stdout);
-    }
-}
 
 std::string or_dash(const std::string& s) { return s.empty() ? "-" : s; }
 

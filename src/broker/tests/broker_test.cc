@@ -1,6 +1,7 @@
 #include "broker/broker.h"
 
 #include "broker/errc.h"
+#include "broker/tests/broker_fixture.h"
 #include "broker/tests/thread_executor.h"
 #include "model/record_batch.h"
 
@@ -43,38 +44,10 @@ Bytes batch(int n, const std::string& tag, int64_t ts = 1000, bool with_keys = t
     return out;
 }
 
-/// A broker on two shards plus a third executor standing in for a connection's shard.
-class BrokerFixture : public ::testing::Test {
+/// A broker on two shards, num.partitions 3.
+class BrokerFixture : public testing::BrokerTestBase {
   protected:
-    void SetUp() override { start(); }
-    void TearDown() override { stop(); }
-
-    void start() {
-        shards_.clear();
-        shards_.push_back(std::make_unique<testing::ThreadExecutor>());
-        shards_.push_back(std::make_unique<testing::ThreadExecutor>());
-        BrokerConfig config;
-        config.data_dir = dir_.path();
-        config.num_partitions = 3;
-        broker_ = std::make_unique<Broker>(
-            config, std::vector<Executor*>{shards_[0].get(), shards_[1].get()});
-        ASSERT_TRUE(broker_->start().ok());
-    }
-    void stop() {
-        if (!broker_) return;
-        // Drain the shards before closing the logs they own.
-        shards_.clear();
-        ASSERT_TRUE(broker_->stop().ok());
-        broker_.reset();
-    }
-
-    template <class T, class Call>
-    T await(Call call) {
-        std::promise<T> p;
-        auto f = p.get_future();
-        call([&p](T v) { p.set_value(std::move(v)); });
-        return f.get();
-    }
+    void configure(BrokerConfig& config) override { config.num_partitions = 3; }
 
     Result<TopicInfo> create(const std::string& name, int32_t partitions,
                              std::map<std::string, std::string> configs = {}) {
@@ -102,11 +75,6 @@ class BrokerFixture : public ::testing::Test {
             broker_->list_offsets(origin_, {{tp, ts}}, false, done);
         })[0];
     }
-
-    TempDir dir_;
-    testing::ThreadExecutor origin_;
-    std::vector<std::unique_ptr<testing::ThreadExecutor>> shards_;
-    std::unique_ptr<Broker> broker_;
 };
 
 TEST_F(BrokerFixture, ProducedBatchesAreFetchedBackByteForByte) {

@@ -4,6 +4,7 @@
 #include "broker/broker.h"
 #include "broker/errc.h"
 #include "broker/producer_id_allocator.h"
+#include "broker/tests/broker_fixture.h"
 #include "broker/tests/thread_executor.h"
 #include "model/record_batch.h"
 #include "storage/file.h"
@@ -215,40 +216,10 @@ TEST_F(ProducerStateTableTest, ASnapshotRoundTripsAndRefusesDamage) {
 // ---------------------------------------------------------------------------------------------
 // Through the broker: the produce path, restarts, snapshots on disk, producer ids.
 
-class IdempotentProduceTest : public ::testing::Test {
+class IdempotentProduceTest : public testing::BrokerTestBase {
   protected:
-    void SetUp() override { start(); }
-    void TearDown() override { stop(); }
-
-    void start() {
-        shards_.clear();
-        shards_.push_back(std::make_unique<testing::ThreadExecutor>());
-        shards_.push_back(std::make_unique<testing::ThreadExecutor>());
-        BrokerConfig config;
-        config.data_dir = dir_.path();
+    void configure(BrokerConfig& config) override {
         config.producer_id_expiration_ms = expiration_ms_;
-        broker_ = std::make_unique<Broker>(
-            config, std::vector<Executor*>{shards_[0].get(), shards_[1].get()});
-        auto started = broker_->start();
-        ASSERT_TRUE(started.ok()) << started.error().to_string();
-    }
-    void stop() {
-        if (!broker_) return;
-        shards_.clear();  // drain the shards before closing the logs they own
-        ASSERT_TRUE(broker_->stop().ok());
-        broker_.reset();
-    }
-    void restart() {
-        stop();
-        start();
-    }
-
-    template <class T, class Call>
-    T await(Call call) {
-        std::promise<T> p;
-        auto f = p.get_future();
-        call([&p](T v) { p.set_value(std::move(v)); });
-        return f.get();
     }
 
     void create(const std::string& name, std::map<std::string, std::string> configs = {}) {
@@ -301,11 +272,7 @@ class IdempotentProduceTest : public ::testing::Test {
     }
 
     static inline const TopicPartition kTp{"idem", PartitionId(0)};
-    TempDir dir_;
     int64_t expiration_ms_ = 86400000;
-    testing::ThreadExecutor origin_;
-    std::vector<std::unique_ptr<testing::ThreadExecutor>> shards_;
-    std::unique_ptr<Broker> broker_;
 };
 
 TEST_F(IdempotentProduceTest, ARetriedBatchGetsItsOriginalOffsetAndIsNotAppendedAgain) {
