@@ -1,6 +1,7 @@
 # Sourced by the shell integration tests: starts `edgestream serve` ($1 of the caller) on free
 # ports in a temporary directory, waits until it is ready, and stops it on exit.
-# Sets: bin, dir, brokers, kafka_port, admin_port, serve_pid. Provides: fail, stop_serve.
+# Sets: bin, dir, brokers, kafka_port, admin_port, serve_pid. Provides: fail, start_serve,
+# stop_serve, restart_serve.
 
 bin=$1
 dir=$(mktemp -d /tmp/es-it-XXXXXX)
@@ -8,10 +9,6 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 kafka_port=$(free_port)
 admin_port=$(free_port)
 brokers=127.0.0.1:$kafka_port
-
-"$bin" serve --data-dir "$dir/data" --kafka-addr "$brokers" --admin-addr "127.0.0.1:$admin_port" \
-    --shards 2 >"$dir/serve.log" 2>&1 &
-serve_pid=$!
 
 fixture_cleanup() {
     if [ -n "${serve_pid:-}" ]; then kill -KILL "$serve_pid" 2>/dev/null || true; fi
@@ -26,6 +23,23 @@ fail() {
     exit 1
 }
 
+# Starts the broker (again) on the same ports and data, and waits until it is ready.
+start_serve() {
+    "$bin" serve --data-dir "$dir/data" --kafka-addr "$brokers" \
+        --admin-addr "127.0.0.1:$admin_port" --shards 2 >>"$dir/serve.log" 2>&1 &
+    serve_pid=$!
+    local ready_url="http://127.0.0.1:$admin_port/v1/status/ready"
+    for _ in $(seq 1 300); do
+        if python3 -c 'import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=1)' \
+            "$ready_url" 2>/dev/null; then
+            return 0
+        fi
+        kill -0 "$serve_pid" 2>/dev/null || fail "serve exited during start"
+        sleep 0.1
+    done
+    fail "serve was not ready within 30 s"
+}
+
 # SIGTERM, and the exit code must be 0.
 stop_serve() {
     kill -TERM "$serve_pid"
@@ -34,11 +48,10 @@ stop_serve() {
     echo "checked: SIGTERM stops the broker with exit code 0"
 }
 
-for _ in $(seq 1 300); do
-    if python3 - "$admin_port" <<'PY' 2>/dev/null; then break; fi
-import sys, urllib.request
-urllib.request.urlopen(f"http://127.0.0.1:{sys.argv[1]}/v1/status/ready", timeout=1)
-PY
-    kill -0 "$serve_pid" 2>/dev/null || fail "serve exited during start"
-    sleep 0.1
-done
+# A rolling restart: SIGTERM, then the same broker again.
+restart_serve() {
+    stop_serve
+    start_serve
+}
+
+start_serve
