@@ -699,9 +699,11 @@ struct GroupCoordinator::State {
                                                             ", the group is at " +
                                                             std::to_string(g->generation));
         }
-        if (g->state == GroupState::preparing_rebalance ||
-            g->state == GroupState::completing_rebalance) {
-            return Error(GroupErrc::rebalance_in_progress, "rebalancing");
+        // As Kafka: a member of the current generation may still commit while the group
+        // prepares a rebalance (that is when consumers commit before giving partitions up);
+        // only between the joins and the new assignment are commits refused.
+        if (g->state == GroupState::completing_rebalance) {
+            return Error(GroupErrc::rebalance_in_progress, "the group is between generations");
         }
         return {};
     }

@@ -319,8 +319,24 @@ TEST_F(GroupTest, OffsetsFollowTheGroupRulesAndAreVisibleOnlyOnceStored) {
     ASSERT_TRUE(commit(j.generation_id, j.member_id, 44).ok());
     EXPECT_EQ(fetched(), 44);
 
+    // A rebalance starting does not stop the current generation from committing (consumers
+    // commit before giving their partitions up).
+    auto newcomer = join_new();
+    EXPECT_EQ(describe().state, GroupState::preparing_rebalance);
+    ASSERT_TRUE(commit(j.generation_id, j.member_id, 46).ok());
+    EXPECT_EQ(fetched(), 46);
+    auto rejoined = join(join_input(j.member_id)).get();
+    ASSERT_FALSE(rejoined.error);
+    newcomer.get();
+    EXPECT_TRUE(commit(rejoined.generation_id, j.member_id, 47)
+                    .error()
+                    .is(GroupErrc::rebalance_in_progress))
+        << "between the joins and the new assignment commits are refused";
+    sync(rejoined.leader, rejoined.generation_id, {}).get();
+    ASSERT_TRUE(commit(rejoined.generation_id, j.member_id, 44).ok());
+
     store_.set_failing(true);
-    EXPECT_FALSE(commit(j.generation_id, j.member_id, 45).ok());
+    EXPECT_FALSE(commit(rejoined.generation_id, j.member_id, 45).ok());
     EXPECT_EQ(fetched(), 44) << "a commit that was not stored is not visible";
     store_.set_failing(false);
 }
