@@ -48,6 +48,8 @@ struct RequestContext {
     /// The group coordinator, or nullptr while it is still loading __consumer_offsets (group
     /// requests are then answered COORDINATOR_LOAD_IN_PROGRESS, and clients retry).
     broker::GroupCoordinator* groups = nullptr;
+    /// "/<client address>", as Kafka reports a group member's host.
+    std::string client_host{};
 };
 
 using Handler = void (*)(const std::shared_ptr<RequestContext>& ctx);

@@ -108,7 +108,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
           resume_(shard.context()) {
         asio::error_code ec;
         auto remote = socket_.remote_endpoint(ec);
-        peer_ = ec ? "?" : remote.address().to_string() + ":" + std::to_string(remote.port());
+        host_ = ec ? "?" : remote.address().to_string();
+        peer_ = ec ? "?" : host_ + ":" + std::to_string(remote.port());
         socket_.set_option(tcp::no_delay(true), ec);
     }
 
@@ -235,7 +236,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
         auto ctx = std::make_shared<RequestContext>(RequestContext{
             *server_.broker, shard_, *server_.config, api_key, api_version, correlation_id,
             header.client_id, frame, frame->mutable_view().subspan(header_size), nullptr,
-            server_.groups.load()});
+            server_.groups.load(), "/" + host_});
         std::weak_ptr<Connection> weak = shared_from_this();
         Shard* shard = &shard_;
         KafkaServer::Impl* server = &server_;
@@ -323,6 +324,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     tcp::socket socket_;
     asio::steady_timer idle_;
     asio::steady_timer resume_;
+    std::string host_;  // the client's address, as Kafka reports it in group descriptions
     std::string peer_;
     bool closed_ = false;
     bool writing_ = false;

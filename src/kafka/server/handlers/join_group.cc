@@ -46,8 +46,7 @@ void join_group(const std::shared_ptr<RequestContext>& ctx) {
     in.member_id = request->member_id;
     in.group_instance_id = request->group_instance_id;
     in.client_id = ctx->client_id.value_or("");
-    // The request context does not carry the peer address (yet): Kafka's form, for loopback.
-    in.client_host = "/127.0.0.1";
+    in.client_host = ctx->client_host;
     in.session_timeout_ms = request->session_timeout_ms;
     // v0 has no rebalance timeout: Kafka uses the session timeout for both.
     in.rebalance_timeout_ms =
