@@ -68,6 +68,16 @@ Result<AnyRequest> decode_request(int16_t api_key, int16_t api_version, BytesVie
             return decode_whole<DeleteRecordsRequest>(api_version, body);
         case 22:
             return decode_whole<InitProducerIdRequest>(api_version, body);
+        case 24:
+            return decode_whole<AddPartitionsToTxnRequest>(api_version, body);
+        case 25:
+            return decode_whole<AddOffsetsToTxnRequest>(api_version, body);
+        case 26:
+            return decode_whole<EndTxnRequest>(api_version, body);
+        case 27:
+            return decode_whole<WriteTxnMarkersRequest>(api_version, body);
+        case 28:
+            return decode_whole<TxnOffsetCommitRequest>(api_version, body);
         case 32:
             return decode_whole<DescribeConfigsRequest>(api_version, body);
         case 33:
@@ -84,6 +94,10 @@ Result<AnyRequest> decode_request(int16_t api_key, int16_t api_version, BytesVie
             return decode_whole<OffsetDeleteRequest>(api_version, body);
         case 60:
             return decode_whole<DescribeClusterRequest>(api_version, body);
+        case 65:
+            return decode_whole<DescribeTransactionsRequest>(api_version, body);
+        case 66:
+            return decode_whole<ListTransactionsRequest>(api_version, body);
     }
     return Error(Errc::unknown_api, "unknown API key " + std::to_string(api_key));
 }

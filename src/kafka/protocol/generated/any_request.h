@@ -5,6 +5,8 @@
 #include "base/byte_reader.h"
 #include "base/bytes.h"
 #include "base/result.h"
+#include "kafka/protocol/generated/add_offsets_to_txn.h"
+#include "kafka/protocol/generated/add_partitions_to_txn.h"
 #include "kafka/protocol/generated/alter_configs.h"
 #include "kafka/protocol/generated/api_versions.h"
 #include "kafka/protocol/generated/create_partitions.h"
@@ -16,6 +18,8 @@
 #include "kafka/protocol/generated/describe_configs.h"
 #include "kafka/protocol/generated/describe_groups.h"
 #include "kafka/protocol/generated/describe_log_dirs.h"
+#include "kafka/protocol/generated/describe_transactions.h"
+#include "kafka/protocol/generated/end_txn.h"
 #include "kafka/protocol/generated/fetch.h"
 #include "kafka/protocol/generated/find_coordinator.h"
 #include "kafka/protocol/generated/heartbeat.h"
@@ -25,6 +29,7 @@
 #include "kafka/protocol/generated/leave_group.h"
 #include "kafka/protocol/generated/list_groups.h"
 #include "kafka/protocol/generated/list_offsets.h"
+#include "kafka/protocol/generated/list_transactions.h"
 #include "kafka/protocol/generated/metadata.h"
 #include "kafka/protocol/generated/offset_commit.h"
 #include "kafka/protocol/generated/offset_delete.h"
@@ -32,6 +37,8 @@
 #include "kafka/protocol/generated/produce.h"
 #include "kafka/protocol/generated/request_header.h"
 #include "kafka/protocol/generated/sync_group.h"
+#include "kafka/protocol/generated/txn_offset_commit.h"
+#include "kafka/protocol/generated/write_txn_markers.h"
 
 #include <cstdint>
 #include <variant>
@@ -44,10 +51,12 @@ using AnyRequest =
                  OffsetCommitRequest, OffsetFetchRequest, FindCoordinatorRequest, JoinGroupRequest,
                  HeartbeatRequest, LeaveGroupRequest, SyncGroupRequest, DescribeGroupsRequest,
                  ListGroupsRequest, ApiVersionsRequest, CreateTopicsRequest, DeleteTopicsRequest,
-                 DeleteRecordsRequest, InitProducerIdRequest, DescribeConfigsRequest,
-                 AlterConfigsRequest, DescribeLogDirsRequest, CreatePartitionsRequest,
-                 DeleteGroupsRequest, IncrementalAlterConfigsRequest, OffsetDeleteRequest,
-                 DescribeClusterRequest>;
+                 DeleteRecordsRequest, InitProducerIdRequest, AddPartitionsToTxnRequest,
+                 AddOffsetsToTxnRequest, EndTxnRequest, WriteTxnMarkersRequest,
+                 TxnOffsetCommitRequest, DescribeConfigsRequest, AlterConfigsRequest,
+                 DescribeLogDirsRequest, CreatePartitionsRequest, DeleteGroupsRequest,
+                 IncrementalAlterConfigsRequest, OffsetDeleteRequest, DescribeClusterRequest,
+                 DescribeTransactionsRequest, ListTransactionsRequest>;
 
 /// The request header version of `api_key` in `api_version`: 2 in the API's flexible
 /// versions (ApiVersions v3+ included), 1 before; -1 for an unknown key.

@@ -26,6 +26,11 @@ enum class ApiKey : int16_t {
     delete_topics = 20,
     delete_records = 21,
     init_producer_id = 22,
+    add_partitions_to_txn = 24,
+    add_offsets_to_txn = 25,
+    end_txn = 26,
+    write_txn_markers = 27,
+    txn_offset_commit = 28,
     describe_configs = 32,
     alter_configs = 33,
     describe_log_dirs = 35,
@@ -34,6 +39,8 @@ enum class ApiKey : int16_t {
     incremental_alter_configs = 44,
     offset_delete = 47,
     describe_cluster = 60,
+    describe_transactions = 65,
+    list_transactions = 66,
 };
 
 struct ApiInfo {
@@ -64,6 +71,11 @@ inline constexpr ApiInfo kApis[] = {
     {ApiKey::delete_topics, "DeleteTopics", 0, 6, 4},
     {ApiKey::delete_records, "DeleteRecords", 0, 2, 2},
     {ApiKey::init_producer_id, "InitProducerId", 0, 4, 2},
+    {ApiKey::add_partitions_to_txn, "AddPartitionsToTxn", 0, 3, 3},
+    {ApiKey::add_offsets_to_txn, "AddOffsetsToTxn", 0, 3, 3},
+    {ApiKey::end_txn, "EndTxn", 0, 3, 3},
+    {ApiKey::write_txn_markers, "WriteTxnMarkers", 0, 1, 1},
+    {ApiKey::txn_offset_commit, "TxnOffsetCommit", 0, 3, 3},
     {ApiKey::describe_configs, "DescribeConfigs", 0, 4, 4},
     {ApiKey::alter_configs, "AlterConfigs", 0, 2, 2},
     {ApiKey::describe_log_dirs, "DescribeLogDirs", 0, 2, 2},
@@ -72,6 +84,8 @@ inline constexpr ApiInfo kApis[] = {
     {ApiKey::incremental_alter_configs, "IncrementalAlterConfigs", 0, 1, 1},
     {ApiKey::offset_delete, "OffsetDelete", 0, 0, -1},
     {ApiKey::describe_cluster, "DescribeCluster", 0, 0, 0},
+    {ApiKey::describe_transactions, "DescribeTransactions", 0, 0, 0},
+    {ApiKey::list_transactions, "ListTransactions", 0, 0, 0},
 };
 
 /// The entry for `key`, or nullptr for an API the codec does not implement.
