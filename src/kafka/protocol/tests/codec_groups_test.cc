@@ -33,6 +33,7 @@ namespace {
 
 using testing::decode_whole;
 using testing::encode;
+using testing::expect_frame_round_trip;
 using testing::expect_request_round_trip;
 using testing::expect_round_trip;
 using testing::round_trip_every_version;
@@ -479,23 +480,7 @@ TEST(CodecGroups, VersionsOutsideTheTablesAreRefused) {
 TEST(CodecGroups, TruncatedFramesOfEveryNewApiFailCleanly) {
     // Whole frames (header + body) through the generic decoder, cut at every byte.
     auto check = [](const auto& request, int16_t version) {
-        using Request = std::decay_t<decltype(request)>;
-        RequestFrame frame{RequestHeader{}, request_header_version(Request::api_key, version),
-                           AnyRequest(request)};
-        frame.header.request_api_key = Request::api_key;
-        frame.header.request_api_version = version;
-        frame.header.correlation_id = 42;
-        frame.header.client_id = "test";
-        const Bytes bytes = encode_request_frame(frame);
-        auto whole = decode_request_frame(bytes);
-        ASSERT_TRUE(whole.ok()) << Request::api_key << " v" << version << ": "
-                                << whole.error().to_string();
-        EXPECT_TRUE(std::get<Request>(whole.value().body) == request);
-        for (size_t n = 0; n < bytes.size(); ++n) {
-            EXPECT_FALSE(decode_request_frame(BytesView(bytes).first(n)).ok())
-                << "api " << Request::api_key << " v" << version << ": " << n << " of "
-                << bytes.size() << " bytes decoded";
-        }
+        expect_frame_round_trip(request, version);
     };
     for (int16_t v : {0, 4}) check(find_coordinator_request(v), v);
     for (int16_t v : {0, 9}) check(join_group_request(v), v);

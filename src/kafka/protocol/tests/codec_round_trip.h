@@ -57,4 +57,26 @@ void round_trip_every_version(MakeRequest make_request, MakeResponse make_respon
     }
 }
 
+/// A whole request frame (header + body) round-trips through the generic frame decoder, and
+/// no strict prefix of it decodes.
+template <class Request>
+void expect_frame_round_trip(const Request& request, int16_t version) {
+    RequestFrame frame{RequestHeader{}, request_header_version(Request::api_key, version),
+                       AnyRequest(request)};
+    frame.header.request_api_key = Request::api_key;
+    frame.header.request_api_version = version;
+    frame.header.correlation_id = 42;
+    frame.header.client_id = "test";
+    const Bytes bytes = encode_request_frame(frame);
+    auto whole = decode_request_frame(bytes);
+    ASSERT_TRUE(whole.ok()) << Request::api_key << " v" << version << ": "
+                            << whole.error().to_string();
+    EXPECT_TRUE(std::get<Request>(whole.value().body) == request);
+    for (size_t n = 0; n < bytes.size(); ++n) {
+        EXPECT_FALSE(decode_request_frame(BytesView(bytes).first(n)).ok())
+            << "api " << Request::api_key << " v" << version << ": " << n << " of " << bytes.size()
+            << " bytes decoded";
+    }
+}
+
 }  // namespace es::kafka::protocol::testing
