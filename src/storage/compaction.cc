@@ -5,16 +5,22 @@
 #include "storage/logger.h"
 #include "storage/segment.h"
 
+#include <algorithm>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 
 namespace es::storage {
 
 using model::Offset;
 
 CompactionJob::CompactionJob(FileSystem& fs, std::string dir, LogConfig config,
-                             std::vector<Input> inputs)
-    : fs_(fs), dir_(std::move(dir)), config_(config), inputs_(std::move(inputs)) {}
+                             std::vector<Input> inputs, CompactionFilter filter)
+    : fs_(fs),
+      dir_(std::move(dir)),
+      config_(config),
+      inputs_(std::move(inputs)),
+      filter_(std::move(filter)) {}
 
 namespace {
 
@@ -39,10 +45,18 @@ Status CompactionJob::run(int64_t now_ms) {
     size_t max_inflate = config_.max_decompressed_batch_bytes;
     // Pass 1: the offset of the latest record of every key. Full keys, not hashes: a hash
     // collision would silently drop the only record of a key.
+    // Batches of aborted transactions (by base offset) count for nothing and are dropped; the
+    // predicate is asked once per batch so that both passes agree.
     std::unordered_map<std::string, int64_t> latest;
+    std::unordered_set<int64_t> aborted;
     for (const auto& in : inputs_) {
         ES_CHECK(for_each_batch(in, [&](const model::RecordBatchView& batch) -> Status {
             if (batch.is_control()) return {};
+            if (batch.is_transactional() && filter_.aborted &&
+                filter_.aborted(batch.producer_id(), batch.base_offset())) {
+                aborted.insert(batch.base_offset().value());
+                return {};
+            }
             ES_TRY(model::RecordSet records, batch.records(max_inflate));
             for (const auto& r : records) {
                 if (!r.key) continue;
@@ -62,6 +76,12 @@ Status CompactionJob::run(int64_t now_ms) {
         result_.bytes_before += in.size;
         ES_CHECK(for_each_batch(in, [&](const model::RecordBatchView& batch) -> Status {
             if (batch.is_control()) return out->append(batch.bytes());
+            if (aborted.count(batch.base_offset().value()) != 0) {
+                size_t count = static_cast<size_t>(std::max(batch.record_count(), 0));
+                result_.records_removed += count;
+                result_.aborted_records_removed += count;
+                return {};
+            }
             ES_TRY(model::RecordSet records, batch.records(max_inflate));
             model::BatchOptions options;
             options.compression = batch.compression();

@@ -6,6 +6,7 @@
 #include "storage/log_config.h"
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -14,6 +15,16 @@ namespace es::storage {
 
 class Log;
 
+/// What the broker knows about transactions that compaction must respect.
+struct CompactionFilter {
+    /// Segments holding any offset at or past this are not compacted (open transactions).
+    model::Offset cleanable_end = model::Offset::max();
+    /// True when the transactional batch of `producer_id` starting at `base_offset` belongs to an
+    /// aborted transaction; its records are dropped. Empty: no batch is aborted.
+    /// Called from the thread that runs the job, once per transactional data batch.
+    std::function<bool(model::ProducerId producer_id, model::Offset base_offset)> aborted;
+};
+
 struct CompactionResult {
     size_t segments_rewritten = 0;
     size_t segments_removed = 0;  // left empty by cleaning
@@ -21,6 +32,7 @@ struct CompactionResult {
     uint64_t bytes_after = 0;
     size_t records_removed = 0;
     size_t tombstones_removed = 0;
+    size_t aborted_records_removed = 0;  // of aborted transactions (also in records_removed)
     bool aborted = false;  // the log changed underneath (truncation, retention); nothing swapped
 };
 
@@ -35,6 +47,10 @@ struct CompactionResult {
 /// keeps its base offset and last offset delta. Tombstones (null values) are dropped once their
 /// timestamp is older than delete.retention.ms. Records without a key and control batches are
 /// kept as they are.
+///
+/// With a CompactionFilter: only the sealed segments that end below `cleanable_end` are inputs
+/// (records of open transactions neither get cleaned nor supersede anything), and transactional
+/// batches that `aborted` reports are dropped whole and never count as the latest value of a key.
 class CompactionJob {
   public:
     struct Input {
@@ -43,13 +59,15 @@ class CompactionJob {
         std::shared_ptr<File> file;
     };
 
-    CompactionJob(FileSystem& fs, std::string dir, LogConfig config, std::vector<Input> inputs);
+    CompactionJob(FileSystem& fs, std::string dir, LogConfig config, std::vector<Input> inputs,
+                  CompactionFilter filter = {});
 
     /// Writes `<base>.log.cleaned` for every input segment. Touches no state the log's owner
     /// uses: the inputs are sealed, so their bytes no longer change.
     Status run(int64_t now_ms);
 
     const std::vector<Input>& inputs() const { return inputs_; }
+    const CompactionFilter& filter() const { return filter_; }
     const CompactionResult& result() const { return result_; }
     bool done() const { return done_; }
     /// Deletes the cleaned files (when the swap is abandoned).
@@ -61,6 +79,7 @@ class CompactionJob {
     std::string dir_;
     LogConfig config_;
     std::vector<Input> inputs_;
+    CompactionFilter filter_;
     std::vector<bool> removed_;  // per input: cleaned to nothing
     CompactionResult result_;
     bool done_ = false;

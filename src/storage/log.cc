@@ -323,13 +323,16 @@ Result<RetentionResult> Log::apply_retention() {
     return result;
 }
 
-Result<std::unique_ptr<CompactionJob>> Log::prepare_compaction() {
+Result<std::unique_ptr<CompactionJob>> Log::prepare_compaction(const CompactionFilter& filter) {
     ES_CHECK(check_usable());
     std::vector<CompactionJob::Input> inputs;
     for (auto it = segments_.begin(); std::next(it) != segments_.end(); ++it) {
+        // Offsets only grow, so the first segment reaching the cleanable end stops the inputs:
+        // it and everything after may hold open transactions.
+        if (it->second->next_offset() > filter.cleanable_end) break;
         inputs.push_back({it->first, it->second->size(), it->second->file()});
     }
-    return std::make_unique<CompactionJob>(fs_, dir_, config_, std::move(inputs));
+    return std::make_unique<CompactionJob>(fs_, dir_, config_, std::move(inputs), filter);
 }
 
 Result<CompactionResult> Log::finish_compaction(CompactionJob& job) {
@@ -377,8 +380,8 @@ Result<CompactionResult> Log::finish_compaction(CompactionJob& job) {
     return result;
 }
 
-Result<CompactionResult> Log::compact() {
-    ES_TRY(std::unique_ptr<CompactionJob> job, prepare_compaction());
+Result<CompactionResult> Log::compact(const CompactionFilter& filter) {
+    ES_TRY(std::unique_ptr<CompactionJob> job, prepare_compaction(filter));
     auto ran = job->run(clock_());
     if (!ran.ok()) {
         job->discard();

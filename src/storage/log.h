@@ -83,10 +83,12 @@ class Log {
 
     /// Compaction (cleanup.policy=compact) in three steps; see CompactionJob. prepare and finish
     /// run on the owner thread, the job itself on any thread in between.
-    Result<std::unique_ptr<CompactionJob>> prepare_compaction();
+    /// `filter` keeps open transactions out (only sealed segments ending below its
+    /// cleanable_end are inputs) and drops aborted transactional batches.
+    Result<std::unique_ptr<CompactionJob>> prepare_compaction(const CompactionFilter& filter = {});
     Result<CompactionResult> finish_compaction(CompactionJob& job);
     /// All three steps on the calling thread.
-    Result<CompactionResult> compact();
+    Result<CompactionResult> compact(const CompactionFilter& filter = {});
 
     /// Syncs from the calling thread (tests, close, the interval policy without a flusher).
     Result<model::Offset> flush();
