@@ -261,10 +261,8 @@ ProduceOutput Broker::append_local(size_t shard, ProduceInput& input, int16_t ac
             out.error = valid.error();
             return out;
         }
-        if (view->is_transactional()) {
-            out.error = Error(Errc::invalid_request,
-                              "transactional batches need transactions, which are not supported "
-                              "yet (issue #5)");
+        if (view->is_transactional() && !view->has_producer_id()) {
+            out.error = Error(Errc::invalid_record, "a transactional batch needs a producer id");
             return out;
         }
         if (view->has_producer_id()) {
@@ -324,26 +322,39 @@ ProduceOutput Broker::append_local(size_t shard, ProduceInput& input, int16_t ac
 
     // Durable before visible, and before acks=all is answered; the sync is shared with every
     // other append waiting on this log.
-    TopicPartition tp = input.tp;
-    bool wait = acks == -1;
+    if (acks != -1) {
+        sync_then(shard, *p, needed, nullptr);
+        return out;
+    }
     auto pending = std::make_shared<ProduceOutput>(out);
-    committer_->request_sync(p->log().durability(), [this, shard, tp, needed, wait, pending,
-                                                     finish](Result<Offset> durable) {
-        shards_[shard]->post([this, shard, tp, needed, wait, pending, finish, durable] {
-            if (Partition* part = local(shard, tp); part && durable.ok()) {
-                part->durable(*durable);
-            }
-            if (!wait) return;
-            if (!durable.ok()) {
-                pending->error = Error(Errc::kafka_storage_error, durable.error().to_string());
-            } else if (*durable < needed) {
-                pending->error = Error(Errc::kafka_storage_error, "sync did not cover the batch");
-            }
-            finish(*pending);
-        });
+    sync_then(shard, *p, needed, [pending, finish](Status synced) {
+        if (!synced.ok())
+            pending->error = Error(Errc::kafka_storage_error, synced.error().message());
+        finish(*pending);
     });
-    if (wait) out.base_offset = Offset(-2);  // marker: the answer comes from the sync callback
+    out.base_offset = Offset(-2);  // marker: the answer comes from the sync callback
     return out;
+}
+
+void Broker::sync_then(size_t shard, Partition& p, Offset needed,
+                       std::function<void(Status)> done) {
+    TopicPartition tp = p.tp();
+    committer_->request_sync(
+        p.log().durability(), [this, shard, tp, needed, done](Result<Offset> durable) {
+            shards_[shard]->post([this, shard, tp, needed, done, durable] {
+                if (Partition* part = local(shard, tp); part && durable.ok()) {
+                    part->durable(*durable);
+                }
+                if (!done) return;
+                if (!durable.ok()) {
+                    done(Error(Errc::kafka_storage_error, durable.error().to_string()));
+                } else if (*durable < needed) {
+                    done(Error(Errc::kafka_storage_error, "sync did not cover the batch"));
+                } else {
+                    done(Status{});
+                }
+            });
+        });
 }
 
 void Broker::produce(Executor& origin, std::vector<ProduceInput> inputs, int16_t acks,
@@ -371,10 +382,53 @@ void Broker::produce(Executor& origin, std::vector<ProduceInput> inputs, int16_t
 }
 
 // ---------------------------------------------------------------------------------------------
+// Transaction markers
+
+Status Broker::append_marker(size_t shard, Partition& p, const TxnMarker& marker) {
+    (void)shard;
+    if (auto allowed = p.producer_state.check_marker(marker.producer_id, marker.producer_epoch);
+        !allowed.ok()) {
+        return std::move(allowed).error().with_context(p.tp().to_string());
+    }
+    Bytes batch = model::make_control_batch(
+        Offset(0), marker.producer_id, marker.producer_epoch,
+        marker.commit ? model::ControlRecord::Type::commit : model::ControlRecord::Type::abort,
+        marker.coordinator_epoch, wall_clock_ms());
+    Offset base_before = active_base(p.log());
+    auto appended = p.log().append(MutableBytesView(batch));
+    if (!appended.ok()) return from_storage(appended.error());
+    auto stored = model::RecordBatchView::parse(BytesView(batch), /*verify_crc=*/false);
+    if (stored.ok()) p.producer_state.update(*stored, wall_clock_ms());
+    if (active_base(p.log()) != base_before) snapshot_producers(fs_, p);
+    p.appended();
+    return {};
+}
+
+void Broker::write_txn_markers(Executor& origin, TxnMarker marker,
+                               std::vector<TopicPartition> partitions,
+                               std::function<void(std::vector<Status>)> done) {
+    auto gather = std::make_shared<Gather<Status>>(origin, partitions.size(), std::move(done));
+    for (size_t i = 0; i < partitions.size(); ++i) {
+        size_t shard = owner(partitions[i]);
+        TopicPartition tp = partitions[i];
+        shards_[shard]->post([this, shard, tp, marker, gather, i] {
+            Partition* p = local(shard, tp);
+            if (!p) return gather->complete(i, unknown_partition(tp));
+            if (auto written = append_marker(shard, *p, marker); !written.ok()) {
+                return gather->complete(i, std::move(written));
+            }
+            if (!p->waits_for_durability()) return gather->complete(i, Status{});
+            sync_then(shard, *p, p->log().end_offset(),
+                      [gather, i](Status synced) { gather->complete(i, std::move(synced)); });
+        });
+    }
+    gather->start_if_empty();
+}
+
+// ---------------------------------------------------------------------------------------------
 // Fetch
 
 FetchOutput Broker::read_local(size_t shard, const FetchInput& input, bool read_committed) {
-    (void)read_committed;  // the last stable offset is the high watermark until transactions
     FetchOutput out;
     Partition* p = local(shard, input.tp);
     if (!p) {
@@ -382,7 +436,7 @@ FetchOutput Broker::read_local(size_t shard, const FetchInput& input, bool read_
         return out;
     }
     out.high_watermark = p->high_watermark();
-    out.last_stable_offset = out.high_watermark;
+    out.last_stable_offset = p->last_stable_offset();
     out.log_start = p->log().start_offset();
     if (input.offset < out.log_start || input.offset > p->log().end_offset()) {
         out.error = Error(Errc::offset_out_of_range,
@@ -392,13 +446,17 @@ FetchOutput Broker::read_local(size_t shard, const FetchInput& input, bool read_
         return out;
     }
     if (input.max_bytes <= 0) return out;
-    auto read =
-        p->log().read(input.offset, static_cast<size_t>(input.max_bytes), out.high_watermark);
+    Offset visible = read_committed ? out.last_stable_offset : out.high_watermark;
+    auto read = p->log().read(input.offset, static_cast<size_t>(input.max_bytes), visible);
     if (!read.ok()) {
         out.error = from_storage(read.error());
         return out;
     }
     out.records = std::move(read->data);
+    if (read_committed && !out.records.empty()) {
+        out.aborted_transactions =
+            p->producer_state.aborted_between(input.offset, read->next_offset);
+    }
     return out;
 }
 
@@ -529,7 +587,6 @@ std::optional<std::pair<Offset, int64_t>> find_record(const storage::Log& log, O
 
 ListOffsetsOutput Broker::list_local(size_t shard, const ListOffsetsInput& input,
                                      bool read_committed) {
-    (void)read_committed;
     ListOffsetsOutput out;
     Partition* p = local(shard, input.tp);
     if (!p) {
@@ -537,7 +594,8 @@ ListOffsetsOutput Broker::list_local(size_t shard, const ListOffsetsInput& input
         return out;
     }
     const storage::Log& log = p->log();
-    Offset hw = p->high_watermark();
+    // What the asking consumer could read: read_committed ones stop at the last stable offset.
+    Offset hw = read_committed ? p->last_stable_offset() : p->high_watermark();
     if (input.timestamp == -2) {
         out.offset = log.start_offset();
         return out;
@@ -820,7 +878,15 @@ void Broker::housekeeping(size_t shard) {
             broker_log.warn("{}: retention: {}", tp.to_string(), kept.error().to_string());
         }
         if (log.config().cleanup_compact && log.segment_count() > 1) {
-            if (auto compacted = log.compact(); !compacted.ok()) {
+            // Transactions: nothing past the last stable offset is cleaned (it may still be
+            // aborted), and aborted records go rather than outlive the committed values.
+            storage::CompactionFilter filter;
+            filter.cleanable_end = p->last_stable_offset();
+            const ProducerStateTable& producers = p->producer_state;
+            filter.aborted = [&producers](model::ProducerId id, Offset base) {
+                return producers.is_aborted(id, base);
+            };
+            if (auto compacted = log.compact(filter); !compacted.ok()) {
                 broker_log.warn("{}: compaction: {}", tp.to_string(),
                                 compacted.error().to_string());
             }
@@ -829,6 +895,7 @@ void Broker::housekeeping(size_t shard) {
             broker_log.warn("{}: {}", tp.to_string(), cp.error().to_string());
         }
         p->clamp();
+        p->producer_state.remove_aborted_before(log.start_offset());
         // Idle producers go (producer.id.expiration.ms); a snapshot follows any change, and a
         // roll (by age or retention) since the last one, to bound the replay after a crash.
         ProducerStateTable& producers = p->producer_state;

@@ -4,6 +4,7 @@
 #include "base/result.h"
 #include "broker/catalog.h"
 #include "broker/executor.h"
+#include "broker/producer_state.h"
 #include "model/topic_partition.h"
 #include "storage/file.h"
 
@@ -61,6 +62,9 @@ struct FetchOutput {
     model::Offset last_stable_offset{-1};
     model::Offset log_start{-1};
     Buffer records;
+    /// read_committed only: the aborted transactions that meet the records returned, whose
+    /// records the client drops.
+    std::vector<AbortedTxn> aborted_transactions;
 };
 
 struct FetchSpec {
@@ -95,6 +99,14 @@ struct DeleteRecordsOutput {
 struct InitProducerIdOutput {
     model::ProducerId producer_id{-1};
     model::ProducerEpoch producer_epoch{-1};
+};
+
+/// A transaction's end, as the transaction coordinator writes it to each partition it touched.
+struct TxnMarker {
+    model::ProducerId producer_id{-1};
+    model::ProducerEpoch producer_epoch{-1};
+    bool commit = false;
+    int32_t coordinator_epoch = 0;
 };
 
 struct PartitionStats {
@@ -137,6 +149,12 @@ class Broker {
                       std::function<void(std::vector<ListOffsetsOutput>)> done);
     void delete_records(Executor& origin, std::vector<DeleteRecordsInput> inputs,
                         std::function<void(std::vector<DeleteRecordsOutput>)> done);
+    /// Appends the marker as a control batch to each partition and answers once it is durable
+    /// (as acks=all): one status per partition, in order. A marker from an epoch older than
+    /// the partition has seen for the producer is refused (invalid_producer_epoch).
+    void write_txn_markers(Executor& origin, TxnMarker marker,
+                           std::vector<model::TopicPartition> partitions,
+                           std::function<void(std::vector<Status>)> done);
 
     /// Creates a topic (num_partitions -1: num.partitions) and opens its partitions.
     void create_topic(Executor& origin, std::string name, int32_t partitions,
@@ -170,6 +188,12 @@ class Broker {
 
     ProduceOutput append_local(size_t shard, ProduceInput& input, int16_t acks,
                                std::function<void(ProduceOutput)> finish);
+    /// After an append to `p` on its shard: asks for a sync covering offsets below `needed`,
+    /// moves the partition's durable end when it lands and then, when `done` is set, calls it
+    /// on the shard with the outcome.
+    void sync_then(size_t shard, Partition& p, model::Offset needed,
+                   std::function<void(Status)> done);
+    Status append_marker(size_t shard, Partition& p, const TxnMarker& marker);
     FetchOutput read_local(size_t shard, const FetchInput& input, bool read_committed);
     /// Removes a long-poll fetch's waiters from its partitions.
     void withdraw(const FetchSpec& spec, const void* token);

@@ -30,7 +30,7 @@ enum class Errc {
     out_of_order_sequence,   // a gap, or a retry older than the five batches remembered
     invalid_producer_epoch,  // a produce with an epoch older than the partition has seen
     unknown_producer_id,     // not sent by the produce path since KIP-360 (Kafka 2.5)
-    producer_fenced,         // a newer producer owns the transactional id (issue #5)
+    producer_fenced,         // a newer producer (epoch) owns the transactional id
 };
 
 const std::error_category& broker_category();

@@ -28,4 +28,13 @@ class Executor {
     virtual bool on_this_thread() const = 0;
 };
 
+/// Wraps `done` so that it runs on `origin`, whichever thread calls the wrapper.
+template <class T>
+std::function<void(T)> answer_on(Executor& origin, std::function<void(T)> done) {
+    return [&origin, done = std::move(done)](T value) mutable {
+        auto box = std::make_shared<T>(std::move(value));
+        origin.post([done, box] { done(std::move(*box)); });
+    };
+}
+
 }  // namespace es::broker

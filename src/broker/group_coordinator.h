@@ -91,6 +91,9 @@ struct CommittedOffset {
     int32_t leader_epoch = -1;
     std::optional<std::string> metadata;
     int64_t commit_timestamp_ms = -1;
+    /// Set by fetch_offsets: an open transaction holds a commit for this partition that is not
+    /// visible yet (KIP-447 consumers wait for it with require_stable).
+    bool pending_transaction = false;
 };
 
 struct GroupMemberDescription {
@@ -117,12 +120,16 @@ struct GroupDescription {
 /// What the coordinator keeps durable: offset commits and the state of each group after a
 /// rebalance. Records are written to the store before the answer that depends on them.
 struct GroupRecord {
-    enum class Kind : uint8_t { offset = 1, group = 2 };
+    /// txn_offset: a commit of an open transaction, pending until its txn_end record (written
+    /// together with the committed offsets, as plain `offset` records, on commit).
+    enum class Kind : uint8_t { offset = 1, group = 2, txn_offset = 3, txn_end = 4 };
     Kind kind = Kind::offset;
     std::string group_id;
-    // kind == offset: the commit, or a tombstone when `offset` is nullopt.
+    // kind == offset or txn_offset: the commit, or a tombstone when `offset` is nullopt.
     model::TopicPartition tp;
     std::optional<CommittedOffset> offset;
+    // kind == txn_offset or txn_end: the transaction's producer.
+    model::ProducerId producer_id{-1};
     // kind == group: the group after a rebalance, or a tombstone when nullopt.
     std::optional<GroupDescription> group;
 };
@@ -164,6 +171,19 @@ class GroupCoordinator {
     void commit_offsets(Executor& origin, std::string group_id, int32_t generation_id,
                         MemberIdentity member, std::vector<OffsetCommitInput> offsets,
                         std::function<void(Status)> done);
+    /// TxnOffsetCommit: offsets a transaction commits, held pending (durably) until
+    /// end_transaction. generation -1 with an empty member id skips the membership check, as
+    /// Kafka does for clients from before KIP-447. The caller checked the producer with the
+    /// transaction coordinator.
+    void txn_commit_offsets(Executor& origin, std::string group_id, model::ProducerId producer_id,
+                            int32_t generation_id, MemberIdentity member,
+                            std::vector<OffsetCommitInput> offsets,
+                            std::function<void(Status)> done);
+    /// The transaction of `producer_id` ended: on commit its pending offsets become the group's
+    /// committed offsets, on abort they are dropped. Repeating it is harmless.
+    void end_transaction(Executor& origin, std::string group_id, model::ProducerId producer_id,
+                         bool commit, std::function<void(Status)> done);
+
     /// nullopt partitions: every committed offset of the group.
     void fetch_offsets(Executor& origin, std::string group_id,
                        std::optional<std::vector<model::TopicPartition>> partitions,

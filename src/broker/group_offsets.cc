@@ -32,16 +32,7 @@ void GroupCoordinator::commit_offsets(Executor& origin, std::string group_id, in
             r.offset = CommittedOffset{o.tp, o.offset, o.leader_epoch, o.metadata, now};
             records.push_back(std::move(r));
         }
-        // Visible to OffsetFetch only once durable, in the order they were written.
-        auto copy = records;
-        s->store.write(std::move(records), [s, copy = std::move(copy), reply](Status written) {
-            s->home.post([s, copy, written, reply] {
-                if (written.ok()) {
-                    for (const auto& r : copy) s->apply(r);
-                }
-                reply(written);
-            });
-        });
+        s->write_then_apply(std::move(records), reply);
     });
 }
 
@@ -66,6 +57,9 @@ void GroupCoordinator::fetch_offsets(
             if (git != s->groups.end()) {
                 if (auto it = git->second.offsets.find(tp); it != git->second.offsets.end()) {
                     o = it->second;
+                }
+                for (const auto& [producer, pending] : git->second.txn_offsets) {
+                    if (pending.contains(tp)) o.pending_transaction = true;
                 }
             }
             out.push_back(std::move(o));

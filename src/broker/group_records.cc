@@ -53,7 +53,15 @@ EncodedGroupRecord encode_group_record(const GroupRecord& record) {
     key.write_u8(kFormat);
     key.write_u8(static_cast<uint8_t>(record.kind));
     write_string(key, record.group_id);
-    if (record.kind == GroupRecord::Kind::offset) {
+    if (record.kind == GroupRecord::Kind::txn_offset || record.kind == GroupRecord::Kind::txn_end) {
+        key.write_i64(record.producer_id.value());
+    }
+    if (record.kind == GroupRecord::Kind::txn_end) {
+        ByteWriter value(out.value.emplace());
+        value.write_u8(kFormat);
+        return out;
+    }
+    if (record.kind == GroupRecord::Kind::offset || record.kind == GroupRecord::Kind::txn_offset) {
         write_string(key, record.tp.topic);
         key.write_i32(record.tp.partition.value());
         if (!record.offset) return out;
@@ -95,13 +103,21 @@ Result<GroupRecord> decode_group_record(BytesView key_bytes, std::optional<Bytes
                      "group record key format " + std::to_string(key_format) + ", want 1");
     }
     ES_TRY(uint8_t kind, key.read_u8());
-    if (kind != static_cast<uint8_t>(GroupRecord::Kind::offset) &&
-        kind != static_cast<uint8_t>(GroupRecord::Kind::group)) {
+    if (kind < static_cast<uint8_t>(GroupRecord::Kind::offset) ||
+        kind > static_cast<uint8_t>(GroupRecord::Kind::txn_end)) {
         return Error(Errc::invalid_argument, "group record kind " + std::to_string(kind));
     }
     record.kind = static_cast<GroupRecord::Kind>(kind);
     ES_TRY(record.group_id, read_string(key));
-    if (record.kind == GroupRecord::Kind::offset) {
+    bool transactional =
+        record.kind == GroupRecord::Kind::txn_offset || record.kind == GroupRecord::Kind::txn_end;
+    bool has_offset =
+        record.kind == GroupRecord::Kind::offset || record.kind == GroupRecord::Kind::txn_offset;
+    if (transactional) {
+        ES_TRY(int64_t producer_id, key.read_i64());
+        record.producer_id = model::ProducerId(producer_id);
+    }
+    if (has_offset) {
         ES_TRY(record.tp.topic, read_string(key));
         ES_TRY(int32_t partition, key.read_i32());
         record.tp.partition = model::PartitionId(partition);
@@ -115,7 +131,9 @@ Result<GroupRecord> decode_group_record(BytesView key_bytes, std::optional<Bytes
         return Error(Errc::invalid_argument,
                      "group record value format " + std::to_string(value_format) + ", want 1");
     }
-    if (record.kind == GroupRecord::Kind::offset) {
+    if (record.kind == GroupRecord::Kind::txn_end) {
+        // No fields: the value only tells it from a tombstone.
+    } else if (has_offset) {
         CommittedOffset& o = record.offset.emplace();
         o.tp = record.tp;
         ES_TRY(o.offset, value.read_i64());

@@ -46,6 +46,8 @@ struct GroupCoordinator::Group {
     std::map<std::string, std::string> static_members;  // instance id -> member id
     std::set<std::string> pending_members;              // KIP-394: id given, not joined yet
     std::map<model::TopicPartition, CommittedOffset> offsets;
+    /// Commits of open transactions, by producer: not visible until their transaction commits.
+    std::map<model::ProducerId, std::map<model::TopicPartition, CommittedOffset>> txn_offsets;
     std::shared_ptr<Executor::Timer> rebalance_timer;
     int64_t emptied_at_ms = 0;  // for offset retention
 };
@@ -708,7 +710,34 @@ struct GroupCoordinator::State {
         return {};
     }
 
+    /// Writes the records, then applies them on home and replies with the outcome: nothing
+    /// becomes visible before it is durable, and in the order written.
+    void write_then_apply(std::vector<GroupRecord> records, std::function<void(Status)> reply) {
+        auto copy = records;
+        store.write(std::move(records), [this, copy = std::move(copy), reply](Status written) {
+            home.post([this, copy, written, reply] {
+                if (written.ok()) {
+                    for (const auto& r : copy) apply(r);
+                }
+                reply(written);
+            });
+        });
+    }
+
     void apply(const GroupRecord& r) {
+        if (r.kind == GroupRecord::Kind::txn_offset) {
+            Group& g = groups[r.group_id];
+            g.id = r.group_id;
+            if (r.offset) g.txn_offsets[r.producer_id][r.tp] = *r.offset;
+            return;
+        }
+        if (r.kind == GroupRecord::Kind::txn_end) {
+            // The committed offsets came as offset records in the same batch, before this one.
+            if (auto it = groups.find(r.group_id); it != groups.end()) {
+                it->second.txn_offsets.erase(r.producer_id);
+            }
+            return;
+        }
         if (r.kind == GroupRecord::Kind::offset) {
             if (r.offset) {
                 Group& g = groups[r.group_id];
@@ -754,14 +783,5 @@ struct GroupCoordinator::State {
         g.leader = r.group->members.front().member_id;
     }
 };
-
-/// Wraps `done` so that it runs on `origin`.
-template <class T>
-std::function<void(T)> answer_on(Executor& origin, std::function<void(T)> done) {
-    return [&origin, done = std::move(done)](T value) mutable {
-        auto box = std::make_shared<T>(std::move(value));
-        origin.post([done, box] { done(std::move(*box)); });
-    };
-}
 
 }  // namespace es::broker

@@ -3,22 +3,23 @@
 #include "base/result.h"
 #include "broker/broker.h"
 #include "broker/group_coordinator.h"
+#include "broker/internal_topic.h"
 
 #include <functional>
 #include <vector>
 
 namespace es::broker {
 
-/// The group coordinator's records in Kafka's internal topic __consumer_offsets (compacted, one
-/// partition: a single node has no load to spread), written with acks=all so that a commit is
-/// answered only once it is on disk.
+/// The group coordinator's records in Kafka's internal topic __consumer_offsets (an
+/// InternalTopic: compacted, one partition, acks=all), so that a commit is answered only once it
+/// is on disk.
 ///
 /// Runs on: `home` (the coordinator's executor) for open(); write() may be called anywhere.
 class OffsetsTopicStore final : public GroupStore {
   public:
     static constexpr const char* kTopic = "__consumer_offsets";
 
-    OffsetsTopicStore(Broker& broker, Executor& home) : broker_(broker), home_(home) {}
+    OffsetsTopicStore(Broker& broker, Executor& home) : topic_(broker, home, kTopic) {}
 
     /// Creates the topic when it is missing, then reads every record in it, oldest first.
     void open(std::function<void(Result<std::vector<GroupRecord>>)> done);
@@ -26,11 +27,7 @@ class OffsetsTopicStore final : public GroupStore {
     void write(std::vector<GroupRecord> records, std::function<void(Status)> done) override;
 
   private:
-    void read_from(model::Offset offset, std::shared_ptr<std::vector<GroupRecord>> into,
-                   std::function<void(Result<std::vector<GroupRecord>>)> done);
-
-    Broker& broker_;
-    Executor& home_;
+    InternalTopic topic_;
 };
 
 }  // namespace es::broker

@@ -7,6 +7,11 @@ namespace es::broker {
 Partition::Partition(model::TopicPartition tp, std::unique_ptr<storage::Log> log)
     : tp_(std::move(tp)), log_(std::move(log)), high_watermark_(log_->end_offset()) {}
 
+model::Offset Partition::last_stable_offset() const {
+    auto unstable = producer_state.first_unstable_offset();
+    return unstable ? std::min(*unstable, high_watermark_) : high_watermark_;
+}
+
 void Partition::appended() {
     if (!waits_for_durability()) advance(log_->end_offset());
 }

@@ -11,8 +11,8 @@
 
 namespace es::broker {
 
-/// One partition: its log, the high watermark consumers may read up to, and the long-poll
-/// fetches waiting for it to move.
+/// One partition: its log, the high watermark consumers may read up to (the last stable
+/// offset for read_committed ones), and the long-poll fetches waiting for it to move.
 ///
 /// With flush.messages=1 (the default) the high watermark is the durable end: consumers never
 /// see a record that a crash could still take back. Otherwise it is the log end.
@@ -27,6 +27,9 @@ class Partition {
     const storage::Log& log() const { return *log_; }
 
     model::Offset high_watermark() const { return high_watermark_; }
+    /// What read_committed consumers may read up to: the high watermark, or the first offset
+    /// of the oldest open transaction when that is lower.
+    model::Offset last_stable_offset() const;
 
     /// Topic settings the produce path needs on every batch, cached from the topic config.
     int32_t max_message_bytes = 1048588;
@@ -42,7 +45,8 @@ class Partition {
     /// After truncation or a log start move: keeps the watermark inside the log.
     void clamp();
 
-    /// The idempotent producers writing here (loaded with the log by the broker).
+    /// The idempotent and transactional producers writing here, their open transactions and
+    /// the aborted ones (loaded with the log by the broker).
     ProducerStateTable producer_state;
 
     /// A one-shot callback for when the high watermark next moves. `token` identifies the

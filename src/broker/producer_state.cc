@@ -21,7 +21,7 @@ using model::ProducerId;
 
 // Snapshot file layout, big-endian throughout:
 //
-//   version        i16   1
+//   version        i16   2 (1: written before transactions, read as having none)
 //   crc            u32   CRC32C of every byte after this field
 //   offset         i64   the log end the state describes (also the file name)
 //   producer count i32
@@ -29,20 +29,28 @@ using model::ProducerId;
 //     producer id  i64
 //     epoch        i16
 //     last update  i64   broker clock, ms
+//     txn first    i64   first offset of the open transaction, -1 for none (version 2)
 //     batch count  i8    0..5
 //     per batch, oldest first:
 //       first seq i32, last seq i32, first offset i64, last offset i64, timestamp i64
+//   aborted count  i32   (version 2)
+//   per aborted transaction, in marker order:
+//     producer id i64, first offset i64, last offset i64
 //
 // Unlike Kafka's snapshot, which keeps only each producer's last batch, all five are kept, so a
-// retry of any of them is still recognised after a restart.
+// retry of any of them is still recognised after a restart. The aborted transactions live here
+// rather than in an index file per segment: the snapshot already has to be consistent with the
+// log (replay from it re-derives every marker after it), so both come back together.
 
 namespace {
 
-constexpr int16_t kSnapshotVersion = 1;
+constexpr int16_t kSnapshotVersion = 2;
+constexpr int16_t kSnapshotVersionWithoutTxns = 1;
 constexpr size_t kCrcPosition = 2;
 constexpr size_t kHeaderSize = 2 + 4 + 8 + 4;
-constexpr size_t kProducerSize = 8 + 2 + 8 + 1;
+constexpr size_t kProducerSize = 8 + 2 + 8 + 8 + 1;
 constexpr size_t kBatchSize = 4 + 4 + 8 + 8 + 8;
+constexpr size_t kAbortedSize = 8 + 8 + 8;
 constexpr std::string_view kSnapshotSuffix = ".snapshot";
 constexpr size_t kReplayChunkBytes = 1 << 20;
 
@@ -95,7 +103,7 @@ Result<size_t> replay(const storage::Log& log, Offset from, ProducerStateTable& 
             // Recovery checked every byte past the recovery point; the CRC need not be redone.
             ES_TRY(model::RecordBatchView batch,
                    model::RecordBatchView::parse(rest, /*verify_crc=*/false));
-            if (batch.has_producer_id() && !batch.is_control() && batch.base_sequence() >= 0) {
+            if (batch.has_producer_id() && (batch.is_control() || batch.base_sequence() >= 0)) {
                 table.update(batch, now_ms);
                 ++replayed;
             }
@@ -167,24 +175,98 @@ Result<std::optional<DuplicateBatch>> ProducerStateTable::check(
     return std::optional<DuplicateBatch>{};
 }
 
+Status ProducerStateTable::check_marker(ProducerId producer_id, ProducerEpoch epoch) const {
+    const ProducerEntry* entry = find(producer_id);
+    if (entry && epoch < entry->epoch) {
+        return Error(Errc::invalid_producer_epoch,
+                     "transaction marker of producer " + std::to_string(producer_id.value()) +
+                         " at epoch " + std::to_string(epoch.value()) +
+                         ": the partition has seen epoch " + std::to_string(entry->epoch.value()));
+    }
+    return {};
+}
+
 void ProducerStateTable::update(const model::RecordBatchView& stored, int64_t now_ms) {
     ProducerEntry& entry = producers_[stored.producer_id()];
     if (entry.epoch != stored.producer_epoch()) {
         entry.epoch = stored.producer_epoch();
         entry.batches.clear();
     }
+    entry.last_update_ms = now_ms;
+    dirty_ = true;
+    if (stored.is_control()) {
+        end_transaction(stored, entry);
+        return;
+    }
     if (entry.batches.size() == kBatchesRetained) entry.batches.pop_front();
     int32_t first = stored.base_sequence();
     entry.batches.push_back(
         ProducerBatch{first, increment_sequence(first, stored.last_offset_delta()),
                       stored.base_offset(), stored.last_offset(), stored.max_timestamp()});
-    entry.last_update_ms = now_ms;
+    if (stored.is_transactional() && entry.txn_first_offset.value() < 0) {
+        entry.txn_first_offset = stored.base_offset();
+        open_.emplace(entry.txn_first_offset, stored.producer_id());
+    }
+}
+
+void ProducerStateTable::end_transaction(const model::RecordBatchView& marker,
+                                         ProducerEntry& entry) {
+    if (entry.txn_first_offset.value() < 0) return;  // nothing written here: nothing to end
+    bool aborted = false;
+    if (auto records = marker.records(1 << 16); records.ok() && records->size() > 0) {
+        auto control = model::parse_control_record(records->records()[0]);
+        aborted = control.ok() && control->type == model::ControlRecord::Type::abort;
+    }
+    if (aborted) {
+        aborted_.push_back(
+            AbortedTxn{marker.producer_id(), entry.txn_first_offset, marker.base_offset()});
+    }
+    open_.erase(entry.txn_first_offset);
+    entry.txn_first_offset = Offset(-1);
+}
+
+std::optional<Offset> ProducerStateTable::first_unstable_offset() const {
+    if (open_.empty()) return std::nullopt;
+    return open_.begin()->first;
+}
+
+namespace {
+
+/// The first aborted transaction whose marker is at or after `offset`.
+auto first_ending_at_or_after(const std::deque<AbortedTxn>& aborted, Offset offset) {
+    return std::lower_bound(
+        aborted.begin(), aborted.end(), offset,
+        [](const AbortedTxn& a, Offset value) { return a.last_offset < value; });
+}
+
+}  // namespace
+
+std::vector<AbortedTxn> ProducerStateTable::aborted_between(Offset from, Offset to) const {
+    std::vector<AbortedTxn> out;
+    for (auto it = first_ending_at_or_after(aborted_, from); it != aborted_.end(); ++it) {
+        if (it->first_offset < to) out.push_back(*it);
+    }
+    return out;
+}
+
+bool ProducerStateTable::is_aborted(ProducerId producer_id, Offset offset) const {
+    for (auto it = first_ending_at_or_after(aborted_, offset); it != aborted_.end(); ++it) {
+        if (it->producer_id == producer_id && it->first_offset <= offset) return true;
+    }
+    return false;
+}
+
+void ProducerStateTable::remove_aborted_before(Offset log_start) {
+    auto end = first_ending_at_or_after(aborted_, log_start);
+    if (end == aborted_.begin()) return;
+    aborted_.erase(aborted_.begin(), end);
     dirty_ = true;
 }
 
 size_t ProducerStateTable::remove_expired(int64_t now_ms, int64_t expiration_ms) {
     size_t removed = std::erase_if(producers_, [&](const auto& item) {
-        return now_ms - item.second.last_update_ms >= expiration_ms;
+        return item.second.txn_first_offset.value() < 0 &&
+               now_ms - item.second.last_update_ms >= expiration_ms;
     });
     if (removed > 0) dirty_ = true;
     return removed;
@@ -202,7 +284,8 @@ Bytes ProducerStateTable::encode(Offset offset) const {
     std::sort(ids.begin(), ids.end());
 
     Bytes out;
-    out.reserve(kHeaderSize + producers_.size() * (kProducerSize + kBatchesRetained * kBatchSize));
+    out.reserve(kHeaderSize + producers_.size() * (kProducerSize + kBatchesRetained * kBatchSize) +
+                4 + aborted_.size() * kAbortedSize);
     ByteWriter w(out);
     w.write_i16(kSnapshotVersion);
     size_t crc_at = w.reserve(4);
@@ -213,6 +296,7 @@ Bytes ProducerStateTable::encode(Offset offset) const {
         w.write_i64(id.value());
         w.write_i16(entry.epoch.value());
         w.write_i64(entry.last_update_ms);
+        w.write_i64(entry.txn_first_offset.value());
         w.write_i8(static_cast<int8_t>(entry.batches.size()));
         for (const ProducerBatch& b : entry.batches) {
             w.write_i32(b.first_seq);
@@ -221,6 +305,12 @@ Bytes ProducerStateTable::encode(Offset offset) const {
             w.write_i64(b.last_offset.value());
             w.write_i64(b.timestamp);
         }
+    }
+    w.write_i32(static_cast<int32_t>(aborted_.size()));
+    for (const AbortedTxn& a : aborted_) {
+        w.write_i64(a.producer_id.value());
+        w.write_i64(a.first_offset.value());
+        w.write_i64(a.last_offset.value());
     }
     w.patch_u32(crc_at, crc32c::value(BytesView(out).subspan(crc_at + 4)));
     return out;
@@ -231,7 +321,11 @@ Result<ProducerStateTable> ProducerStateTable::decode(BytesView data, Offset off
     auto truncated = [&] { return corrupt("truncated at byte " + std::to_string(r.position())); };
     auto version = r.read_i16();
     if (!version.ok()) return truncated();
-    if (*version != kSnapshotVersion) return corrupt("unknown version " + std::to_string(*version));
+    if (*version != kSnapshotVersion && *version != kSnapshotVersionWithoutTxns) {
+        return corrupt("unknown version " + std::to_string(*version));
+    }
+    bool with_txns = *version == kSnapshotVersion;
+    size_t producer_size = with_txns ? kProducerSize : kProducerSize - 8;
     auto crc = r.read_u32();
     if (!crc.ok()) return truncated();
     if (*crc != crc32c::value(data.subspan(kCrcPosition + 4))) return corrupt("CRC mismatch");
@@ -242,7 +336,7 @@ Result<ProducerStateTable> ProducerStateTable::decode(BytesView data, Offset off
         return corrupt("written for offset " + std::to_string(*stored_offset) + ", named " +
                        std::to_string(offset.value()));
     }
-    if (*count < 0 || static_cast<size_t>(*count) > r.remaining() / kProducerSize) {
+    if (*count < 0 || static_cast<size_t>(*count) > r.remaining() / producer_size) {
         return corrupt("producer count " + std::to_string(*count) + " does not fit the file");
     }
     ProducerStateTable table;
@@ -250,15 +344,20 @@ Result<ProducerStateTable> ProducerStateTable::decode(BytesView data, Offset off
         auto id = r.read_i64();
         auto epoch = r.read_i16();
         auto last_update = r.read_i64();
+        Result<int64_t> txn_first = int64_t{-1};
+        if (with_txns) txn_first = r.read_i64();
         auto batches = r.read_i8();
-        if (!id.ok() || !epoch.ok() || !last_update.ok() || !batches.ok()) return truncated();
-        if (*id < 0 || *epoch < 0 || *batches < 0 ||
+        if (!id.ok() || !epoch.ok() || !last_update.ok() || !txn_first.ok() || !batches.ok()) {
+            return truncated();
+        }
+        if (*id < 0 || *epoch < 0 || *batches < 0 || *txn_first < -1 ||
             static_cast<size_t>(*batches) > kBatchesRetained) {
             return corrupt("producer entry " + std::to_string(i) + " is out of range");
         }
         ProducerEntry entry;
         entry.epoch = ProducerEpoch(*epoch);
         entry.last_update_ms = *last_update;
+        entry.txn_first_offset = Offset(*txn_first);
         for (int8_t b = 0; b < *batches; ++b) {
             auto first_seq = r.read_i32();
             auto last_seq = r.read_i32();
@@ -272,8 +371,31 @@ Result<ProducerStateTable> ProducerStateTable::decode(BytesView data, Offset off
             entry.batches.push_back(ProducerBatch{*first_seq, *last_seq, Offset(*first_offset),
                                                   Offset(*last_offset), *timestamp});
         }
+        Offset txn_start = entry.txn_first_offset;
         if (!table.producers_.emplace(ProducerId(*id), std::move(entry)).second) {
             return corrupt("producer " + std::to_string(*id) + " appears twice");
+        }
+        if (txn_start.value() >= 0 && !table.open_.emplace(txn_start, ProducerId(*id)).second) {
+            return corrupt("two open transactions start at offset " +
+                           std::to_string(txn_start.value()));
+        }
+    }
+    if (with_txns) {
+        auto aborted = r.read_i32();
+        if (!aborted.ok()) return truncated();
+        if (*aborted < 0 || static_cast<size_t>(*aborted) > r.remaining() / kAbortedSize) {
+            return corrupt("aborted count " + std::to_string(*aborted) + " does not fit the file");
+        }
+        for (int32_t i = 0; i < *aborted; ++i) {
+            auto id = r.read_i64();
+            auto first = r.read_i64();
+            auto last = r.read_i64();
+            if (!id.ok() || !first.ok() || !last.ok()) return truncated();
+            if (*id < 0 || *first < 0 || *last < *first ||
+                (!table.aborted_.empty() && Offset(*last) <= table.aborted_.back().last_offset)) {
+                return corrupt("aborted transaction " + std::to_string(i) + " is out of order");
+            }
+            table.aborted_.push_back(AbortedTxn{ProducerId(*id), Offset(*first), Offset(*last)});
         }
     }
     if (!r.empty()) return corrupt(std::to_string(r.remaining()) + " bytes after the entries");

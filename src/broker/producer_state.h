@@ -6,9 +6,11 @@
 
 #include <cstdint>
 #include <deque>
+#include <map>
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 namespace es::model {
 class RecordBatchView;
@@ -38,6 +40,18 @@ struct ProducerEntry {
     /// is measured from here. Kafka uses the batch's own timestamp, which a client with an old
     /// or skewed clock would turn into an immediate expiry.
     int64_t last_update_ms = -1;
+    /// The first offset of the producer's open transaction here, -1 when none is open: the
+    /// last stable offset cannot pass it until a commit or abort marker closes it.
+    model::Offset txn_first_offset{-1};
+};
+
+/// A transaction that ended with an abort marker: read_committed consumers drop the producer's
+/// records from first_offset up to the marker at last_offset.
+struct AbortedTxn {
+    model::ProducerId producer_id{-1};
+    model::Offset first_offset{-1};
+    model::Offset last_offset{-1};  // the abort marker
+    friend bool operator==(const AbortedTxn&, const AbortedTxn&) = default;
 };
 
 /// A retried batch the partition already holds: the answer its first append got.
@@ -47,8 +61,9 @@ struct DuplicateBatch {
     int64_t timestamp = -1;
 };
 
-/// The idempotent producers of one partition: per producer id the epoch and the sequence
-/// ranges of its last five batches, Kafka's ProducerStateManager without transactions.
+/// The idempotent and transactional producers of one partition: per producer id the epoch, the
+/// sequence ranges of its last five batches and its open transaction, plus the transactions
+/// that were aborted here (Kafka's ProducerStateManager with its aborted-transaction index).
 ///
 /// A produce calls check() on each batch with a producer id before appending it: the batch is
 /// either new and in sequence (nullopt: append it, then call update() with the stored bytes),
@@ -65,7 +80,13 @@ struct DuplicateBatch {
 ///   to expiry, so the broker no longer answers UNKNOWN_PRODUCER_ID).
 ///
 /// A producer is forgotten after producer.id.expiration.ms without an append
-/// (remove_expired), not when retention removes its batches from the log (KIP-360).
+/// (remove_expired), not when retention removes its batches from the log (KIP-360), and never
+/// while its transaction is open.
+///
+/// Transactions: a transactional batch opens the producer's transaction at its base offset
+/// unless one is open; the coordinator's control batch (commit or abort marker) closes it, and
+/// an abort adds the range to aborted(). The first offset of the oldest open transaction bounds
+/// the last stable offset (first_unstable_offset()).
 ///
 /// Runs on: the partition's owning shard, for every call.
 class ProducerStateTable {
@@ -74,9 +95,24 @@ class ProducerStateTable {
 
     /// Decides a batch that carries a producer id; see the class comment.
     Result<std::optional<DuplicateBatch>> check(const model::RecordBatchView& batch) const;
-    /// Records a batch as stored (its base offset assigned). Also used for replay from the
-    /// log, so it never refuses anything.
+    /// Decides a transaction marker for `producer_id` at `epoch` before it is written: a marker
+    /// from an older epoch than the partition has seen is refused (invalid_producer_epoch).
+    Status check_marker(model::ProducerId producer_id, model::ProducerEpoch epoch) const;
+    /// Records a batch as stored (its base offset assigned): a data batch, or a control batch
+    /// that ends the producer's transaction. Also used for replay from the log, so it never
+    /// refuses anything.
     void update(const model::RecordBatchView& stored, int64_t now_ms);
+
+    /// The first offset of the oldest open transaction; nullopt when none is open.
+    std::optional<model::Offset> first_unstable_offset() const;
+    size_t open_transactions() const { return open_.size(); }
+    /// The aborted transactions whose range meets [from, to), oldest first.
+    std::vector<AbortedTxn> aborted_between(model::Offset from, model::Offset to) const;
+    /// True when the transactional batch of `producer_id` at `offset` lies in an aborted range.
+    bool is_aborted(model::ProducerId producer_id, model::Offset offset) const;
+    const std::deque<AbortedTxn>& aborted() const { return aborted_; }
+    /// Forgets aborted transactions that end before the log start (retention took them).
+    void remove_aborted_before(model::Offset log_start);
     /// Forgets producers idle for at least expiration_ms; returns how many went.
     size_t remove_expired(int64_t now_ms, int64_t expiration_ms);
 
@@ -99,7 +135,13 @@ class ProducerStateTable {
     static Result<ProducerStateTable> decode(BytesView data, model::Offset offset);
 
   private:
+    void end_transaction(const model::RecordBatchView& marker, ProducerEntry& entry);
+
     std::unordered_map<model::ProducerId, ProducerEntry> producers_;
+    /// Open transactions by first offset: the oldest bounds the last stable offset.
+    std::map<model::Offset, model::ProducerId> open_;
+    /// Ordered by last offset (markers are appended in offset order).
+    std::deque<AbortedTxn> aborted_;
     model::Offset snapshot_offset_{-1};
     bool dirty_ = false;
 };

@@ -77,6 +77,15 @@ Status apply_broker_key(ServeConfig& config, const std::string& key, const std::
     } else if (key == "offsets.retention.minutes") {
         ES_TRY(int64_t v, parse_int(key, value, 1, kLongMax / 60000));
         config.groups.offsets_retention_ms = v * 60000;
+    } else if (key == "transaction.max.timeout.ms") {
+        ES_TRY(int64_t v, parse_int(key, value, 1, kIntMax));
+        config.transactions.max_timeout_ms = static_cast<int32_t>(v);
+    } else if (key == "transaction.abort.timed.out.transaction.cleanup.interval.ms") {
+        ES_TRY(int64_t v, parse_int(key, value, 1, kIntMax));
+        config.transactions.abort_timed_out_interval_ms = v;
+    } else if (key == "transactional.id.expiration.ms") {
+        ES_TRY(int64_t v, parse_int(key, value, 1, kIntMax));
+        config.transactions.id_expiration_ms = v;
     } else if (key == "producer.id.expiration.ms") {
         ES_TRY(int64_t v, parse_int(key, value, 1, kLongMax));
         config.broker.producer_id_expiration_ms = v;

@@ -3,6 +3,7 @@
 #include "base/result.h"
 #include "broker/broker.h"
 #include "broker/group_coordinator.h"
+#include "broker/txn_coordinator.h"
 #include "kafka/server/request_context.h"
 
 #include <cstdint>
@@ -32,6 +33,7 @@ struct ServeConfig {
     int64_t shutdown_drain_ms = 10000;
     broker::BrokerConfig broker;
     broker::GroupConfig groups;
+    broker::TxnConfig transactions;
     kafka::server::ServerConfig server;
 };
 

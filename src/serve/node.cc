@@ -7,6 +7,7 @@
 #include "broker/executor.h"
 #include "broker/group_coordinator.h"
 #include "broker/group_store.h"
+#include "broker/txn_coordinator.h"
 #include "http/server.h"
 #include "kafka/server/server.h"
 
@@ -64,6 +65,8 @@ struct Node::Parts {
     std::unique_ptr<broker::Broker> broker;
     std::unique_ptr<broker::OffsetsTopicStore> group_store;
     std::unique_ptr<broker::GroupCoordinator> groups;
+    std::unique_ptr<broker::TxnCoordinator> transactions;
+    std::shared_ptr<std::function<void()>> txn_tick;            // aborts timed-out transactions
     std::vector<std::shared_ptr<std::function<void()>>> ticks;  // housekeeping, one per shard
     std::atomic<bool> stopping{false};
     bool broker_started = false;
@@ -115,6 +118,18 @@ Status Node::start() {
     p.groups->load(*records);
     p.kafka->attach_groups(*p.groups);
 
+    // Then transactions, which end their groups' pending offsets: a transaction caught between
+    // its decision and its markers at the crash is completed from here.
+    p.transactions =
+        std::make_unique<broker::TxnCoordinator>(config_.transactions, *p.broker, *p.groups, home);
+    std::promise<Status> txns_loaded;
+    home.post(
+        [&] { p.transactions->load([&](Status s) { txns_loaded.set_value(std::move(s)); }); });
+    if (auto s = txns_loaded.get_future().get(); !s.ok()) {
+        return std::move(s).error().with_context("loading transactions");
+    }
+    p.kafka->attach_transactions(*p.transactions);
+
     // Retention, age rolls and compaction run on each shard on Kafka's check interval.
     int64_t interval = config_.broker.retention_check_interval_ms;
     Parts* parts = parts_.get();
@@ -130,6 +145,14 @@ Status Node::start() {
         shard->post_after(interval, [tick] { (*tick)(); });
         p.ticks.push_back(std::move(tick));
     }
+    int64_t txn_interval = config_.transactions.abort_timed_out_interval_ms;
+    p.txn_tick = std::make_shared<std::function<void()>>();
+    *p.txn_tick = [parts, &home, txn_interval, weak = std::weak_ptr(p.txn_tick)] {
+        if (parts->stopping) return;
+        parts->transactions->abort_timed_out(wall_clock_ms());
+        if (auto again = weak.lock()) home.post_after(txn_interval, [again] { (*again)(); });
+    };
+    home.post_after(txn_interval, [tick = p.txn_tick] { (*tick)(); });
     ready_ = true;
     serve_log.info("ready: kafka on {}:{} (advertised {}), admin on {}:{}, data in {}, {} shards",
                    config_.kafka_addr.host, kafka_port_, advertised.to_string(),

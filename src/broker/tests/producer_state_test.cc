@@ -319,13 +319,8 @@ TEST_F(IdempotentProduceTest, GapsAndStaleEpochsAreRefusedAndNothingIsWritten) {
     EXPECT_EQ(offset_of(idempotent_batch(1, 3, 0)), Offset(1)) << "an epoch bump at sequence 0";
 }
 
-TEST_F(IdempotentProduceTest, TransactionalAndMultiBatchIdempotentDataIsRefused) {
+TEST_F(IdempotentProduceTest, MultiBatchIdempotentDataIsRefused) {
     create("idem");
-    ProduceOutput txn = produce(idempotent_batch(1, 0, 0, 1, "t", /*transactional=*/true));
-    ASSERT_TRUE(txn.error);
-    EXPECT_TRUE(txn.error->is(Errc::invalid_request));
-    EXPECT_NE(txn.error->message().find("issue #5"), std::string::npos);
-
     Bytes two = idempotent_batch(1, 0, 0);
     Bytes second = idempotent_batch(1, 0, 1);
     two.insert(two.end(), second.begin(), second.end());

@@ -3,6 +3,7 @@
 #include "base/error_category.h"
 #include "broker/errc.h"
 #include "broker/group_errc.h"
+#include "broker/txn_errc.h"
 #include "kafka/server/errc.h"
 
 #include <string>
@@ -103,6 +104,28 @@ ErrorCode map(broker::GroupErrc e) {
 }
 
 // Nor here.
+ErrorCode map(broker::TxnErrc e) {
+    using broker::TxnErrc;
+    switch (e) {
+        case TxnErrc::invalid_producer_id_mapping:
+            return ErrorCode::invalid_producer_id_mapping;
+        case TxnErrc::invalid_txn_state:
+            return ErrorCode::invalid_txn_state;
+        case TxnErrc::concurrent_transactions:
+            return ErrorCode::concurrent_transactions;
+        case TxnErrc::invalid_transaction_timeout:
+            return ErrorCode::invalid_transaction_timeout;
+        case TxnErrc::transactional_id_not_found:
+            return ErrorCode::transactional_id_not_found;
+        case TxnErrc::operation_not_attempted:
+            return ErrorCode::operation_not_attempted;
+        case TxnErrc::coordinator_load_in_progress:
+            return ErrorCode::coordinator_load_in_progress;
+    }
+    return ErrorCode::unknown_server_error;
+}
+
+// Nor here.
 ErrorCode map(Errc e) {
     switch (e) {
         case Errc::invalid_replica_assignment:
@@ -135,10 +158,21 @@ ErrorCode to_kafka(const Error& error) {
     if (error.code().category() == broker::group_category()) {
         return map(static_cast<broker::GroupErrc>(error.code().value()));
     }
+    if (error.code().category() == broker::txn_category()) {
+        return map(static_cast<broker::TxnErrc>(error.code().value()));
+    }
     if (error.code().category() == server_category()) {
         return map(static_cast<Errc>(error.code().value()));
     }
     return ErrorCode::unknown_server_error;
+}
+
+ErrorCode to_kafka(const Error& error, bool producer_fenced_known) {
+    ErrorCode code = to_kafka(error);
+    if (code == ErrorCode::producer_fenced && !producer_fenced_known) {
+        return ErrorCode::invalid_producer_epoch;
+    }
+    return code;
 }
 
 }  // namespace es::kafka::server

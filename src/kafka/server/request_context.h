@@ -15,6 +15,7 @@ namespace es::broker {
 class Broker;
 class Executor;
 class GroupCoordinator;
+class TxnCoordinator;
 }  // namespace es::broker
 
 namespace es::kafka::server {
@@ -48,6 +49,9 @@ struct RequestContext {
     /// The group coordinator, or nullptr while it is still loading __consumer_offsets (group
     /// requests are then answered COORDINATOR_LOAD_IN_PROGRESS, and clients retry).
     broker::GroupCoordinator* groups = nullptr;
+    /// The transaction coordinator, or nullptr while it loads __transaction_state (answered
+    /// COORDINATOR_LOAD_IN_PROGRESS, as for groups).
+    broker::TxnCoordinator* transactions = nullptr;
     /// "/<client address>", as Kafka reports a group member's host.
     std::string client_host{};
 };

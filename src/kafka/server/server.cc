@@ -85,6 +85,7 @@ struct KafkaServer::Impl {
     std::vector<std::unique_ptr<Shard>> shards;
     broker::Broker* broker = nullptr;
     std::atomic<broker::GroupCoordinator*> groups{nullptr};
+    std::atomic<broker::TxnCoordinator*> transactions{nullptr};
     std::unique_ptr<tcp::acceptor> acceptor;
     std::atomic<size_t> connections{0};
     std::atomic<size_t> in_flight{0};
@@ -236,7 +237,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
         auto ctx = std::make_shared<RequestContext>(RequestContext{
             *server_.broker, shard_, *server_.config, api_key, api_version, correlation_id,
             header.client_id, frame, frame->mutable_view().subspan(header_size), nullptr,
-            server_.groups.load(), "/" + host_});
+            server_.groups.load(), server_.transactions.load(), "/" + host_});
         std::weak_ptr<Connection> weak = shared_from_this();
         Shard* shard = &shard_;
         KafkaServer::Impl* server = &server_;
@@ -382,6 +383,10 @@ std::vector<broker::Executor*> KafkaServer::executors() {
 void KafkaServer::attach(broker::Broker& broker) { impl_->broker = &broker; }
 
 void KafkaServer::attach_groups(broker::GroupCoordinator& groups) { impl_->groups = &groups; }
+
+void KafkaServer::attach_transactions(broker::TxnCoordinator& transactions) {
+    impl_->transactions = &transactions;
+}
 
 void KafkaServer::set_advertised(const std::string& host, int32_t port) {
     config_.advertised_host = host;

@@ -13,6 +13,7 @@ namespace es::broker {
 class Broker;
 class Executor;
 class GroupCoordinator;
+class TxnCoordinator;
 }  // namespace es::broker
 
 namespace es::kafka::server {
@@ -36,6 +37,8 @@ class KafkaServer {
     void attach(broker::Broker& broker);
     /// Group requests are served from here on (after the coordinator loaded its state).
     void attach_groups(broker::GroupCoordinator& groups);
+    /// Transaction requests are served from here on (after __transaction_state is loaded).
+    void attach_transactions(broker::TxnCoordinator& transactions);
 
     /// Binds and listens; returns the bound port (useful with port 0).
     Result<uint16_t> listen(const std::string& host, uint16_t port);

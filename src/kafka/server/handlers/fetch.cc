@@ -96,7 +96,13 @@ void fetch(const std::shared_ptr<RequestContext>& ctx) {
                 }
                 slot.records = out.records.view();
                 if (ctx->api_version >= 4) {
-                    slot.aborted_transactions.emplace();
+                    // read_uncommitted answers carry an empty list, which clients ignore.
+                    auto& aborted = slot.aborted_transactions.emplace();
+                    for (const broker::AbortedTxn& txn : out.aborted_transactions) {
+                        auto& entry = aborted.emplace_back();
+                        entry.producer_id = txn.producer_id.value();
+                        entry.first_offset = txn.first_offset.value();
+                    }
                 }
             }
             ctx->respond(std::optional<Bytes>(encode_response(*response, ctx->api_version)));

@@ -22,14 +22,11 @@ struct Answer {
     std::optional<std::string> message;
 };
 
-/// Every group's coordinator is this node. Loading (ctx->groups still nullptr) is not an error
-/// here, as in Kafka: the group requests that follow answer COORDINATOR_LOAD_IN_PROGRESS.
+/// Every group's and every transactional id's coordinator is this node. Loading (ctx->groups or
+/// ctx->transactions still nullptr) is not an error here, as in Kafka: the requests that follow
+/// answer COORDINATOR_LOAD_IN_PROGRESS.
 Answer find(int8_t key_type) {
-    if (key_type == kGroupKey) return {};
-    if (key_type == kTransactionKey) {
-        return {ErrorCode::coordinator_not_available,
-                "transactions are not supported yet (issue #5)"};
-    }
+    if (key_type == kGroupKey || key_type == kTransactionKey) return {};
     return {ErrorCode::invalid_request, "unknown key type " + std::to_string(key_type)};
 }
 

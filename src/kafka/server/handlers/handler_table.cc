@@ -58,15 +58,20 @@ Handler find_handler(int16_t api_key) {
             return handlers::delete_groups;
         case ApiKey::offset_delete:
             return handlers::offset_delete;
-        // Served with the transaction coordinator (issue #5): decoded, not served yet.
         case ApiKey::add_partitions_to_txn:
+            return handlers::add_partitions_to_txn;
         case ApiKey::add_offsets_to_txn:
+            return handlers::add_offsets_to_txn;
         case ApiKey::end_txn:
+            return handlers::end_txn;
         case ApiKey::write_txn_markers:
+            return handlers::write_txn_markers;
         case ApiKey::txn_offset_commit:
+            return handlers::txn_offset_commit;
         case ApiKey::describe_transactions:
+            return handlers::describe_transactions;
         case ApiKey::list_transactions:
-            return nullptr;
+            return handlers::list_transactions;
     }
     return nullptr;
 }

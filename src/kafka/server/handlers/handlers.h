@@ -35,5 +35,14 @@ void list_groups(const std::shared_ptr<RequestContext>& ctx);
 void describe_groups(const std::shared_ptr<RequestContext>& ctx);
 void delete_groups(const std::shared_ptr<RequestContext>& ctx);
 void offset_delete(const std::shared_ptr<RequestContext>& ctx);
+// Transactions, served through ctx->transactions (the transaction coordinator); init_producer_id
+// with a transactional id goes there too.
+void add_partitions_to_txn(const std::shared_ptr<RequestContext>& ctx);
+void add_offsets_to_txn(const std::shared_ptr<RequestContext>& ctx);
+void end_txn(const std::shared_ptr<RequestContext>& ctx);
+void txn_offset_commit(const std::shared_ptr<RequestContext>& ctx);
+void write_txn_markers(const std::shared_ptr<RequestContext>& ctx);
+void describe_transactions(const std::shared_ptr<RequestContext>& ctx);
+void list_transactions(const std::shared_ptr<RequestContext>& ctx);
 
 }  // namespace es::kafka::server::handlers

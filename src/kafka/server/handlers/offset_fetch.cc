@@ -26,6 +26,7 @@ struct PartitionAnswer {
     int64_t offset = -1;
     int32_t leader_epoch = -1;
     std::string metadata;  // Kafka answers "" for no metadata and for unknown partitions
+    ErrorCode error = ErrorCode::none;
 };
 struct TopicAnswer {
     std::string name;
@@ -40,8 +41,12 @@ using Wanted = std::optional<std::vector<std::pair<std::string, std::vector<int3
 
 /// The group's offsets: of the wanted partitions in request order (-1 when none is
 /// committed), or of every committed partition when `wanted` is nullopt.
+///
+/// require_stable (v7+, KIP-447): a partition with a commit still pending in an open transaction
+/// answers UNSTABLE_OFFSET_COMMIT, and the consumer asks again, rather than starting from an
+/// offset the transaction is about to move.
 void fetch_group(const std::shared_ptr<RequestContext>& ctx, const std::string& group_id,
-                 Wanted wanted, std::function<void(GroupAnswer)> done) {
+                 Wanted wanted, bool require_stable, std::function<void(GroupAnswer)> done) {
     std::optional<std::vector<model::TopicPartition>> partitions;
     if (wanted) {
         partitions.emplace();
@@ -64,7 +69,7 @@ void fetch_group(const std::shared_ptr<RequestContext>& ctx, const std::string& 
     }
     ctx->groups->fetch_offsets(
         ctx->shard, group_id, std::move(partitions),
-        [wanted = std::move(wanted),
+        [wanted = std::move(wanted), require_stable,
          done = std::move(done)](Result<std::vector<broker::CommittedOffset>> result) {
             GroupAnswer answer;
             std::map<std::pair<std::string, int32_t>, const broker::CommittedOffset*> found;
@@ -75,7 +80,12 @@ void fetch_group(const std::shared_ptr<RequestContext>& ctx, const std::string& 
             }
             auto fill = [&](const std::string& topic, PartitionAnswer& slot) {
                 auto it = found.find({topic, slot.partition});
-                if (it == found.end() || it->second->offset < 0) return;
+                if (it == found.end()) return;
+                if (require_stable && it->second->pending_transaction) {
+                    slot.error = ErrorCode::unstable_offset_commit;
+                    return;
+                }
+                if (it->second->offset < 0) return;
                 slot.offset = it->second->offset;
                 slot.leader_epoch = it->second->leader_epoch;
                 slot.metadata = it->second->metadata.value_or("");
@@ -122,14 +132,14 @@ Partition to_partition(const PartitionAnswer& p, ErrorCode error) {
     out.committed_offset = p.offset;
     out.committed_leader_epoch = p.leader_epoch;
     out.metadata = p.metadata;
-    out.error_code = protocol::code(error);
+    out.error_code = protocol::code(p.error != ErrorCode::none ? p.error : error);
     return out;
 }
 
 void fetch_single(const std::shared_ptr<RequestContext>& ctx,
                   const protocol::OffsetFetchRequest& request) {
     int16_t version = ctx->api_version;
-    fetch_group(ctx, request.group_id, wanted_of(request.topics),
+    fetch_group(ctx, request.group_id, wanted_of(request.topics), request.require_stable,
                 [ctx, version](GroupAnswer answer) {
                     OffsetFetchResponse response;
                     // v2+ carry the group's error at the top; before, only each partition can.
@@ -164,7 +174,7 @@ void fetch_batch(const std::shared_ptr<RequestContext>& ctx,
         // Answers come back on ctx->shard, one at a time: the counter needs no lock.
         fetch_group(
             ctx, request.groups[i].group_id, wanted_of(request.groups[i].topics),
-            [ctx, response, pending, i](GroupAnswer answer) {
+            request.require_stable, [ctx, response, pending, i](GroupAnswer answer) {
                 Group& group = response->groups[i];
                 group.error_code = protocol::code(answer.error);
                 for (const auto& t : answer.topics) {
@@ -190,8 +200,6 @@ void offset_fetch(const std::shared_ptr<RequestContext>& ctx) {
         ctx->respond(std::move(request).error());
         return;
     }
-    // require_stable (v7+, KIP-447) waits out pending transactional commits. There are no
-    // transactions yet (issue #5), so no commit is ever pending and it is ignored.
     if (ctx->api_version >= 8) {
         fetch_batch(ctx, *request);
     } else {

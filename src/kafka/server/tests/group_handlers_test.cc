@@ -289,11 +289,16 @@ TEST_F(GroupHandlersTest, FindCoordinatorAnswersThisNodeForGroups) {
     EXPECT_EQ(v0.host, "127.0.0.1");
     EXPECT_EQ(v0.port, port_);
 
-    request.key_type = 1;  // TRANSACTION: no transaction coordinator yet (#5)
+    request.key_type = 1;  // TRANSACTION: this node coordinates every transactional id too
     auto txn = call<protocol::FindCoordinatorResponse>(client, request, 3);
-    EXPECT_EQ(txn.error_code, code(ErrorCode::coordinator_not_available));
-    EXPECT_TRUE(txn.error_message);
-    EXPECT_EQ(txn.node_id, -1);
+    EXPECT_EQ(txn.error_code, 0);
+    EXPECT_EQ(txn.node_id, 3);
+    EXPECT_EQ(txn.port, port_);
+    request.key_type = 2;
+    auto unknown = call<protocol::FindCoordinatorResponse>(client, request, 3);
+    EXPECT_EQ(unknown.error_code, code(ErrorCode::invalid_request));
+    EXPECT_TRUE(unknown.error_message);
+    EXPECT_EQ(unknown.node_id, -1);
 
     protocol::FindCoordinatorRequest batch;
     batch.coordinator_keys = {"a", "b"};
@@ -309,7 +314,8 @@ TEST_F(GroupHandlersTest, FindCoordinatorAnswersThisNodeForGroups) {
     batch.key_type = 1;
     auto v4txn = call<protocol::FindCoordinatorResponse>(client, batch, 4);
     ASSERT_EQ(v4txn.coordinators.size(), 2u);
-    EXPECT_EQ(v4txn.coordinators[1].error_code, code(ErrorCode::coordinator_not_available));
+    EXPECT_EQ(v4txn.coordinators[1].error_code, 0);
+    EXPECT_EQ(v4txn.coordinators[1].node_id, 3);
 }
 
 TEST_F(GroupHandlersTest, TwoMembersJoinSyncAndHeartbeatAtV0) { two_member_round(0, 0, 0); }

@@ -95,13 +95,15 @@ TEST_F(InitProducerIdTest, AnIdempotentProducerResumingWithItsIdGetsANewOne) {
     EXPECT_EQ(refused.producer_id, -1);
 }
 
-TEST_F(InitProducerIdTest, ATransactionalIdIsRefusedUntilTransactionsExist) {
+TEST_F(InitProducerIdTest, ATransactionalIdWaitsForTheTransactionCoordinatorToLoad) {
+    // This harness attaches no transaction coordinator: as while __transaction_state loads.
     InitProducerIdRequest request;
     request.transactional_id = "txn-1";
     request.transaction_timeout_ms = 60000;
     for (int16_t version : {0, 2, 4}) {
         auto response = init(request, version);
-        EXPECT_EQ(response.error_code, protocol::code(ErrorCode::invalid_request)) << version;
+        EXPECT_EQ(response.error_code, protocol::code(ErrorCode::coordinator_load_in_progress))
+            << version;
         EXPECT_EQ(response.producer_id, -1);
         EXPECT_EQ(response.producer_epoch, -1);
     }
