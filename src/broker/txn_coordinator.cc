@@ -118,6 +118,18 @@ struct TxnCoordinator::State : std::enable_shared_from_this<State> {
         return &e;
     }
 
+    /// Runs `fn` on home with the entry of the request's producer, or calls `refuse` with why
+    /// the request is refused (see producer()).
+    template <class Refuse, class Fn>
+    void on_producer(std::string id, ProducerId pid, ProducerEpoch epoch, Refuse refuse, Fn fn) {
+        auto self = shared_from_this();
+        home.post([self, id = std::move(id), pid, epoch, refuse, fn]() mutable {
+            auto entry = self->producer(id, pid, epoch);
+            if (!entry.ok()) return refuse(entry.error());
+            fn(**entry);
+        });
+    }
+
     /// `m` with the next epoch, or a new producer id at epoch 0 once the epoch is exhausted
     /// (Kafka keeps the last value free so that markers can still fence).
     void bump(TxnMetadata m, std::function<void(Result<TxnMetadata>)> done) {
@@ -375,33 +387,34 @@ void TxnCoordinator::add_partitions(Executor& origin, std::string transactional_
                                     std::vector<TopicPartition> partitions,
                                     std::function<void(std::vector<Status>)> done) {
     auto reply = answer_on(origin, std::move(done));
+    auto all = [reply, n = partitions.size()](const Status& status) {
+        reply(std::vector<Status>(n, status));
+    };
     auto s = state_;
-    s->home.post([s, id = std::move(transactional_id), producer_id, epoch,
-                  partitions = std::move(partitions), reply] {
-        auto all = [reply, n = partitions.size()](const Status& status) {
-            reply(std::vector<Status>(n, status));
-        };
-        auto entry = s->producer(id, producer_id, epoch);
-        if (!entry.ok()) return all(entry.error());
-        std::vector<Status> results(partitions.size());
-        bool unknown = false;
-        for (size_t i = 0; i < partitions.size(); ++i) {
-            auto topic = s->broker.catalog().find(partitions[i].topic);
-            if (!topic || partitions[i].partition.value() < 0 ||
-                partitions[i].partition.value() >= topic->partitions) {
-                results[i] = Error(Errc::unknown_topic_or_partition,
-                                   "no partition " + partitions[i].to_string());
-                unknown = true;
-            }
-        }
-        if (unknown) {
-            for (auto& r : results) {
-                if (r.ok()) r = Error(TxnErrc::operation_not_attempted, "another partition failed");
-            }
-            return reply(std::move(results));
-        }
-        s->extend(**entry, partitions, std::nullopt, [all](Status added) { all(added); });
-    });
+    s->on_producer(std::move(transactional_id), producer_id, epoch, all,
+                   [s, partitions = std::move(partitions), reply, all](State::Entry& entry) {
+                       std::vector<Status> results(partitions.size());
+                       bool unknown = false;
+                       for (size_t i = 0; i < partitions.size(); ++i) {
+                           auto topic = s->broker.catalog().find(partitions[i].topic);
+                           if (!topic || partitions[i].partition.value() < 0 ||
+                               partitions[i].partition.value() >= topic->partitions) {
+                               results[i] = Error(Errc::unknown_topic_or_partition,
+                                                  "no partition " + partitions[i].to_string());
+                               unknown = true;
+                           }
+                       }
+                       if (unknown) {
+                           for (auto& r : results) {
+                               if (r.ok()) {
+                                   r = Error(TxnErrc::operation_not_attempted,
+                                             "another partition failed");
+                               }
+                           }
+                           return reply(std::move(results));
+                       }
+                       s->extend(entry, partitions, std::nullopt, all);
+                   });
 }
 
 void TxnCoordinator::add_offsets(Executor& origin, std::string transactional_id,
@@ -409,60 +422,60 @@ void TxnCoordinator::add_offsets(Executor& origin, std::string transactional_id,
                                  std::function<void(Status)> done) {
     auto reply = answer_on(origin, std::move(done));
     auto s = state_;
-    s->home.post([s, id = std::move(transactional_id), producer_id, epoch,
-                  group_id = std::move(group_id), reply] {
-        auto entry = s->producer(id, producer_id, epoch);
-        if (!entry.ok()) return reply(entry.error());
-        if (group_id.empty()) return reply(Error(GroupErrc::invalid_group_id, "empty group id"));
-        s->extend(**entry, {}, group_id, reply);
-    });
+    s->on_producer(std::move(transactional_id), producer_id, epoch, reply,
+                   [s, group_id = std::move(group_id), reply](State::Entry& entry) {
+                       if (group_id.empty()) {
+                           return reply(Error(GroupErrc::invalid_group_id, "empty group id"));
+                       }
+                       s->extend(entry, {}, group_id, reply);
+                   });
 }
 
 void TxnCoordinator::end_txn(Executor& origin, std::string transactional_id, ProducerId producer_id,
                              ProducerEpoch epoch, bool commit, std::function<void(Status)> done) {
     auto reply = answer_on(origin, std::move(done));
     auto s = state_;
-    s->home.post([s, id = std::move(transactional_id), producer_id, epoch, commit, reply] {
-        auto entry = s->producer(id, producer_id, epoch);
-        if (!entry.ok()) return reply(entry.error());
-        const TxnMetadata& m = (*entry)->meta;
-        switch (m.state) {
-            case TxnState::ongoing:
-                return s->end(m, commit, [reply](Result<TxnMetadata> ended) {
-                    reply(ended.ok() ? Status{} : Status(std::move(ended).error()));
-                });
-            case TxnState::complete_commit:
-            case TxnState::complete_abort:
-                // A retry of the EndTxn that completed it is answered the same way.
-                if ((m.state == TxnState::complete_commit) == commit) return reply(Status{});
-                break;
-            default:
-                break;
-        }
-        reply(Error(TxnErrc::invalid_txn_state, std::string(commit ? "commit" : "abort") +
-                                                    " of transactional id '" + id + "' in state " +
-                                                    to_string(m.state)));
-    });
+    s->on_producer(
+        std::move(transactional_id), producer_id, epoch, reply,
+        [s, commit, reply](State::Entry& entry) {
+            const TxnMetadata& m = entry.meta;
+            switch (m.state) {
+                case TxnState::ongoing:
+                    return s->end(m, commit, [reply](Result<TxnMetadata> ended) {
+                        reply(ended.ok() ? Status{} : Status(std::move(ended).error()));
+                    });
+                case TxnState::complete_commit:
+                case TxnState::complete_abort:
+                    // A retry of the EndTxn that completed it is answered the same.
+                    if ((m.state == TxnState::complete_commit) == commit) {
+                        return reply(Status{});
+                    }
+                    break;
+                default:
+                    break;
+            }
+            reply(Error(TxnErrc::invalid_txn_state,
+                        std::string(commit ? "commit" : "abort") + " of transactional id '" +
+                            m.transactional_id + "' in state " + to_string(m.state)));
+        });
 }
 
 void TxnCoordinator::check_offsets_commit(Executor& origin, std::string transactional_id,
                                           ProducerId producer_id, ProducerEpoch epoch,
                                           std::string group_id, std::function<void(Status)> done) {
     auto reply = answer_on(origin, std::move(done));
-    auto s = state_;
-    s->home.post([s, id = std::move(transactional_id), producer_id, epoch,
-                  group_id = std::move(group_id), reply] {
-        auto entry = s->producer(id, producer_id, epoch);
-        if (!entry.ok()) return reply(entry.error());
-        const TxnMetadata& m = (*entry)->meta;
-        if (m.state != TxnState::ongoing ||
-            !std::binary_search(m.groups.begin(), m.groups.end(), group_id)) {
-            return reply(Error(TxnErrc::invalid_txn_state, "group '" + group_id +
-                                                               "' is not in the transaction of '" +
-                                                               id + "' (AddOffsetsToTxn first)"));
-        }
-        reply(Status{});
-    });
+    state_->on_producer(
+        std::move(transactional_id), producer_id, epoch, reply,
+        [group_id = std::move(group_id), reply](State::Entry& entry) {
+            const TxnMetadata& m = entry.meta;
+            if (m.state != TxnState::ongoing ||
+                !std::binary_search(m.groups.begin(), m.groups.end(), group_id)) {
+                return reply(Error(TxnErrc::invalid_txn_state,
+                                   "group '" + group_id + "' is not in the transaction of '" +
+                                       m.transactional_id + "' (AddOffsetsToTxn first)"));
+            }
+            reply(Status{});
+        });
 }
 
 void TxnCoordinator::describe(Executor& origin, std::vector<std::string> transactional_ids,

@@ -4,44 +4,12 @@
 'use strict';
 
 const assert = require('assert');
-const { spawn } = require('child_process');
-const fs = require('fs');
-const net = require('net');
-const os = require('os');
 const path = require('path');
-const http = require('http');
+
+const { withServe, sleep, until } = require('./serve_process');
 
 const { Kafka, logLevel, CompressionTypes } = require(path.join(__dirname, '../peers/node_modules/kafkajs'));
 
-function freePort() {
-  return new Promise((resolve) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-function ready(port) {
-  return new Promise((resolve) => {
-    http.get({ host: '127.0.0.1', port, path: '/v1/status/ready', timeout: 500 }, (res) => {
-      res.resume();
-      resolve(res.statusCode === 200);
-    }).on('error', () => resolve(false));
-  });
-}
-
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-async function until(what, pred, ms = 60000) {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    if (await pred()) return;
-    await sleep(100);
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 // Consumer groups: members join and leave, every message is consumed, the committed offsets
 // are what kafkajs admin reads back, and a broker restart in the middle loses nothing.
@@ -108,41 +76,11 @@ async function consumerGroups(kafka, start, stop) {
 }
 
 async function main() {
-  const bin = process.argv[2];
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'es-kafkajs-'));
-  const kafkaPort = await freePort();
-  const adminPort = await freePort();
-  const log = fs.openSync(path.join(dir, 'serve.log'), 'a');
-  // The broker process; restart() stops it with SIGTERM and starts it again on the same
-  // ports and data, as an operator's rolling restart would.
-  let serve = null;
-  let exited = null;
-  const start = async () => {
-    exited = null;
-    serve = spawn(bin, ['serve', '--data-dir', path.join(dir, 'data'),
-      '--kafka-addr', `127.0.0.1:${kafkaPort}`, '--admin-addr', `127.0.0.1:${adminPort}`,
-      '--shards', '2', '--config', path.join(dir, 'edgestream.yaml')],
-    { stdio: ['ignore', log, log] });
-    serve.on('exit', (code) => { exited = code; });
-    for (let i = 0; i < 300 && !(await ready(adminPort)); i++) {
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  };
-  const stop = async () => {
-    serve.kill('SIGTERM');
-    for (let i = 0; i < 100 && exited === null; i++) await new Promise((r) => setTimeout(r, 100));
-    assert.strictEqual(exited, 0, 'serve must exit 0 on SIGTERM');
-  };
-  const cleanup = () => {
-    if (serve && exited === null) serve.kill('SIGKILL');
-    fs.rmSync(dir, { recursive: true, force: true });
-  };
   // Short group timeouts so that rebalances take a second, not Kafka's default delays.
-  fs.writeFileSync(path.join(dir, 'edgestream.yaml'),
-    'broker:\n  group.initial.rebalance.delay.ms: 100\n  group.min.session.timeout.ms: 1000\n');
-  try {
-    await start();
-    const kafka = new Kafka({ clientId: 'kafkajs-test', brokers: [`127.0.0.1:${kafkaPort}`],
+  const yaml = 'broker:\n  group.initial.rebalance.delay.ms: 100\n  group.min.session.timeout.ms: 1000\n';
+  await withServe(process.argv[2], yaml, async (serve) => {
+    const kafkaPort = serve.kafkaPort;
+    const kafka = new Kafka({ clientId: 'kafkajs-test', brokers: serve.brokers,
       logLevel: logLevel.NOTHING, retry: { retries: 3 } });
 
     const admin = kafka.admin();
@@ -187,16 +125,9 @@ async function main() {
     console.log('checked: kafkajs createPartitions and deleteTopics');
     await admin.disconnect();
 
-    await consumerGroups(kafka, start, stop);
-    await stop();
-    console.log('checked: SIGTERM exit code 0');
-  } catch (e) {
-    console.error('FAIL:', e);
-    console.error('--- serve.log ---\n' + fs.readFileSync(path.join(dir, 'serve.log'), 'utf8'));
-    cleanup();
-    process.exit(1);
-  }
-  cleanup();
+    // A restart as an operator's rolling restart would: SIGTERM, then start on the same data.
+    await consumerGroups(kafka, () => serve.start(), () => serve.stop());
+  });
 }
 
 main();

@@ -20,35 +20,10 @@ class LibrdkafkaTest : public ::testing::Test {
         if (HasFailure()) std::printf("--- serve.log ---\n%s\n", broker_.log().c_str());
     }
 
-    /// Creates a topic with the Admin API and waits for the answer.
     rd_kafka_resp_err_t create_topic(const std::string& name, int partitions,
                                      std::map<std::string, std::string> configs = {},
                                      std::string* error = nullptr) {
-        char err[512];
-        RdHandle rk(rd_kafka_new(RD_KAFKA_PRODUCER,
-                                 make_conf({{"bootstrap.servers", broker_.brokers()}}), err,
-                                 sizeof err));
-        rd_kafka_NewTopic_t* topic =
-            rd_kafka_NewTopic_new(name.c_str(), partitions, 1, err, sizeof err);
-        for (const auto& [k, v] : configs)
-            rd_kafka_NewTopic_set_config(topic, k.c_str(), v.c_str());
-        rd_kafka_queue_t* queue = rd_kafka_queue_new(rk.get());
-        rd_kafka_CreateTopics(rk.get(), &topic, 1, nullptr, queue);
-        rd_kafka_event_t* ev = rd_kafka_queue_poll(queue, 10000);
-        rd_kafka_resp_err_t result = RD_KAFKA_RESP_ERR__TIMED_OUT;
-        if (ev) {
-            const rd_kafka_CreateTopics_result_t* res = rd_kafka_event_CreateTopics_result(ev);
-            size_t n = 0;
-            const rd_kafka_topic_result_t** topics = rd_kafka_CreateTopics_result_topics(res, &n);
-            result = n == 1 ? rd_kafka_topic_result_error(topics[0]) : rd_kafka_event_error(ev);
-            if (error && n == 1 && rd_kafka_topic_result_error_string(topics[0])) {
-                *error = rd_kafka_topic_result_error_string(topics[0]);
-            }
-            rd_kafka_event_destroy(ev);
-        }
-        rd_kafka_NewTopic_destroy(topic);
-        rd_kafka_queue_destroy(queue);
-        return result;
+        return integration::create_topic(broker_.brokers(), name, partitions, configs, error);
     }
 
     BrokerProcess broker_;

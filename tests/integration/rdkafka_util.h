@@ -108,12 +108,15 @@ struct Consumed {
 };
 
 /// Reads one partition from `offset` with librdkafka's simple (group-less) consumer, as kcat -C
-/// does, until `count` messages or `timeout_ms` without progress.
+/// does, until `count` messages or `timeout_ms` without progress, or (until_end) the end of the
+/// partition as the consumer's isolation.level sees it.
 inline std::vector<Consumed> consume(const std::string& brokers, const std::string& topic,
                                      int32_t partition, int64_t offset, size_t count,
                                      int timeout_ms = 10000,
-                                     std::map<std::string, std::string> props = {}) {
+                                     std::map<std::string, std::string> props = {},
+                                     bool until_end = false) {
     props["bootstrap.servers"] = brokers;
+    if (until_end) props["enable.partition.eof"] = "true";
     char err[512];
     RdHandle rk(rd_kafka_new(RD_KAFKA_CONSUMER, make_conf(props), err, sizeof err));
     if (!rk) throw std::runtime_error(std::string("consumer: ") + err);
@@ -125,6 +128,7 @@ inline std::vector<Consumed> consume(const std::string& brokers, const std::stri
         if (!m) break;  // nothing within the timeout
         if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
             rd_kafka_message_destroy(m);
+            if (until_end) break;
             continue;
         }
         if (m->err) {
@@ -157,6 +161,37 @@ inline std::vector<Consumed> consume(const std::string& brokers, const std::stri
     rd_kafka_consume_stop(rkt, partition);
     rd_kafka_topic_destroy(rkt);
     return out;
+}
+
+/// Creates a topic with the Admin API and waits for the answer; `error` gets the broker's message.
+inline rd_kafka_resp_err_t create_topic(const std::string& brokers, const std::string& name,
+                                        int partitions,
+                                        const std::map<std::string, std::string>& configs = {},
+                                        std::string* error = nullptr) {
+    char err[512];
+    RdHandle rk(rd_kafka_new(RD_KAFKA_PRODUCER, make_conf({{"bootstrap.servers", brokers}}), err,
+                             sizeof err));
+    if (!rk) return RD_KAFKA_RESP_ERR__INVALID_ARG;
+    rd_kafka_NewTopic_t* topic =
+        rd_kafka_NewTopic_new(name.c_str(), partitions, 1, err, sizeof err);
+    for (const auto& [k, v] : configs) rd_kafka_NewTopic_set_config(topic, k.c_str(), v.c_str());
+    rd_kafka_queue_t* queue = rd_kafka_queue_new(rk.get());
+    rd_kafka_CreateTopics(rk.get(), &topic, 1, nullptr, queue);
+    rd_kafka_event_t* ev = rd_kafka_queue_poll(queue, 10000);
+    rd_kafka_resp_err_t result = RD_KAFKA_RESP_ERR__TIMED_OUT;
+    if (ev) {
+        const rd_kafka_CreateTopics_result_t* res = rd_kafka_event_CreateTopics_result(ev);
+        size_t n = 0;
+        const rd_kafka_topic_result_t** topics = rd_kafka_CreateTopics_result_topics(res, &n);
+        result = n == 1 ? rd_kafka_topic_result_error(topics[0]) : rd_kafka_event_error(ev);
+        if (error && n == 1 && rd_kafka_topic_result_error_string(topics[0])) {
+            *error = rd_kafka_topic_result_error_string(topics[0]);
+        }
+        rd_kafka_event_destroy(ev);
+    }
+    rd_kafka_NewTopic_destroy(topic);
+    rd_kafka_queue_destroy(queue);
+    return result;
 }
 
 }  // namespace es::integration

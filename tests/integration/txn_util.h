@@ -76,31 +76,6 @@ inline std::string describe(const TxnError& e) {
            (e.retriable ? " (retriable)" : "");
 }
 
-/// Creates a topic with the Admin API and waits for the answer.
-inline rd_kafka_resp_err_t create_topic(const std::string& brokers, const std::string& name,
-                                        int partitions) {
-    char err[512];
-    RdHandle rk(rd_kafka_new(RD_KAFKA_PRODUCER, make_conf({{"bootstrap.servers", brokers}}), err,
-                             sizeof err));
-    if (!rk) return RD_KAFKA_RESP_ERR__INVALID_ARG;
-    rd_kafka_NewTopic_t* topic =
-        rd_kafka_NewTopic_new(name.c_str(), partitions, 1, err, sizeof err);
-    rd_kafka_queue_t* queue = rd_kafka_queue_new(rk.get());
-    rd_kafka_CreateTopics(rk.get(), &topic, 1, nullptr, queue);
-    rd_kafka_event_t* ev = rd_kafka_queue_poll(queue, 10000);
-    rd_kafka_resp_err_t result = RD_KAFKA_RESP_ERR__TIMED_OUT;
-    if (ev) {
-        const rd_kafka_CreateTopics_result_t* res = rd_kafka_event_CreateTopics_result(ev);
-        size_t n = 0;
-        const rd_kafka_topic_result_t** topics = rd_kafka_CreateTopics_result_topics(res, &n);
-        result = n == 1 ? rd_kafka_topic_result_error(topics[0]) : rd_kafka_event_error(ev);
-        rd_kafka_event_destroy(ev);
-    }
-    rd_kafka_NewTopic_destroy(topic);
-    rd_kafka_queue_destroy(queue);
-    return result;
-}
-
 /// A transactional producer (the Producer helper with a transactional.id).
 inline std::unique_ptr<Producer> transactional_producer(
     const std::string& brokers, const std::string& txn_id,
@@ -123,40 +98,13 @@ struct Record {
 inline std::vector<Record> read_partition(const std::string& brokers, const std::string& topic,
                                           int32_t partition, bool read_committed,
                                           int idle_ms = 5000) {
-    char err[512];
-    RdHandle rk(rd_kafka_new(
-        RD_KAFKA_CONSUMER,
-        make_conf({{"bootstrap.servers", brokers},
-                   {"enable.partition.eof", "true"},
-                   {"isolation.level", read_committed ? "read_committed" : "read_uncommitted"}}),
-        err, sizeof err));
-    if (!rk) throw std::runtime_error(std::string("consumer: ") + err);
-    rd_kafka_topic_t* rkt = rd_kafka_topic_new(rk.get(), topic.c_str(), nullptr);
-    rd_kafka_consume_start(rkt, partition, RD_KAFKA_OFFSET_BEGINNING);
     std::vector<Record> out;
-    while (true) {
-        rd_kafka_message_t* m = rd_kafka_consume(rkt, partition, idle_ms);
-        if (!m) break;
-        if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
-            rd_kafka_message_destroy(m);
-            break;
-        }
-        if (m->err) {
-            std::string what = rd_kafka_message_errstr(m);
-            rd_kafka_message_destroy(m);
-            rd_kafka_consume_stop(rkt, partition);
-            rd_kafka_topic_destroy(rkt);
-            throw std::runtime_error("consume: " + what);
-        }
-        rd_kafka_timestamp_type_t ts_type;
-        int64_t ts = rd_kafka_message_timestamp(m, &ts_type);
-        out.push_back({m->partition, m->offset,
-                       m->payload ? std::string(static_cast<const char*>(m->payload), m->len) : "",
-                       ts});
-        rd_kafka_message_destroy(m);
+    for (auto& c :
+         consume(brokers, topic, partition, RD_KAFKA_OFFSET_BEGINNING, SIZE_MAX, idle_ms,
+                 {{"isolation.level", read_committed ? "read_committed" : "read_uncommitted"}},
+                 /*until_end=*/true)) {
+        out.push_back({partition, c.offset, c.value.value_or(""), c.timestamp});
     }
-    rd_kafka_consume_stop(rkt, partition);
-    rd_kafka_topic_destroy(rkt);
     return out;
 }
 

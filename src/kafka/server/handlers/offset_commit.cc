@@ -3,6 +3,7 @@
 #include "broker/group_coordinator.h"
 #include "kafka/protocol/error_code.h"
 #include "kafka/server/error_mapping.h"
+#include "kafka/server/handlers/commit_inputs.h"
 #include "kafka/server/handlers/handlers.h"
 
 #include <memory>
@@ -35,20 +36,8 @@ void offset_commit(const std::shared_ptr<RequestContext>& ctx) {
         return;
     }
     auto response = std::make_shared<OffsetCommitResponse>();
-    std::vector<broker::OffsetCommitInput> offsets;
-    for (const auto& topic : request->topics) {
-        auto& out = response->topics.emplace_back();
-        out.name = topic.name;
-        for (const auto& p : topic.partitions) {
-            out.partitions.emplace_back().partition_index = p.partition_index;
-            broker::OffsetCommitInput in;
-            in.tp = model::TopicPartition{topic.name, model::PartitionId(p.partition_index)};
-            in.offset = p.committed_offset;
-            in.leader_epoch = p.committed_leader_epoch;  // v6+, -1 before
-            in.metadata = p.committed_metadata;
-            offsets.push_back(std::move(in));
-        }
-    }
+    std::vector<broker::OffsetCommitInput> offsets =
+        commit_inputs(request->topics, response->topics);
     if (!ctx->groups) {
         answer(ctx, response, ErrorCode::coordinator_load_in_progress);
         return;

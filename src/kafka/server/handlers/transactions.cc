@@ -16,6 +16,7 @@
 #include "kafka/protocol/generated/txn_offset_commit.h"
 #include "kafka/protocol/generated/write_txn_markers.h"
 #include "kafka/server/error_mapping.h"
+#include "kafka/server/handlers/commit_inputs.h"
 #include "kafka/server/handlers/handlers.h"
 
 #include <map>
@@ -122,20 +123,8 @@ void txn_offset_commit(const std::shared_ptr<RequestContext>& ctx) {
     if (!request) return;
     using Response = protocol::TxnOffsetCommitResponse;
     auto response = std::make_shared<Response>();
-    std::vector<broker::OffsetCommitInput> offsets;
-    for (const auto& topic : request->topics) {
-        auto& out = response->topics.emplace_back();
-        out.name = topic.name;
-        for (const auto& p : topic.partitions) {
-            out.partitions.emplace_back().partition_index = p.partition_index;
-            broker::OffsetCommitInput in;
-            in.tp = model::TopicPartition{topic.name, model::PartitionId(p.partition_index)};
-            in.offset = p.committed_offset;
-            in.leader_epoch = p.committed_leader_epoch;
-            in.metadata = p.committed_metadata;
-            offsets.push_back(std::move(in));
-        }
-    }
+    std::vector<broker::OffsetCommitInput> offsets =
+        commit_inputs(request->topics, response->topics);
     // The commit succeeds or fails as a whole. PRODUCER_FENCED is known from v3 on.
     auto reply = [ctx, response](ErrorCode error) {
         for (auto& topic : response->topics) {
