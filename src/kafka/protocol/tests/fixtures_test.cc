@@ -115,6 +115,12 @@ std::set<std::string> served_apis() {
     return out;
 }
 
+/// Served APIs that no client available here sends, so no frame can be captured: WriteTxnMarkers
+/// goes from a transaction coordinator to partition leaders, and among admin tools only Java's
+/// (kafka-transactions.sh abort) sends it. Its handler is tested in kafka/server instead
+/// (txn_handlers_test.cc).
+const std::set<std::string> kNoClientSends = {"WriteTxnMarkers"};
+
 TEST(RequestFixtures, EveryServedApiHasOne) {
     const std::set<std::string> served = served_apis();
     ASSERT_FALSE(served.empty()) << "no API rows in the main table of " << kProtocolDoc;
@@ -126,7 +132,11 @@ TEST(RequestFixtures, EveryServedApiHasOne) {
     std::set<std::string> known;
     for (const auto& api : kApis) {
         known.insert(api.name);
-        if (served.count(api.name)) {
+        if (kNoClientSends.count(api.name)) {
+            EXPECT_FALSE(covered.count(api.name))
+                << api.name << " has a captured frame now: remove it from kNoClientSends";
+            std::cout << "no fixture for " << api.name << ": no client here sends it\n";
+        } else if (served.count(api.name)) {
             EXPECT_TRUE(covered.count(api.name))
                 << "no fixture in " << kFixtures << " for " << api.name << ", which "
                 << kProtocolDoc.filename().string() << " lists as served";

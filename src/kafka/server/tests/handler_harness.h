@@ -8,7 +8,10 @@
 #include "base/bytes.h"
 #include "base/result.h"
 #include "broker/broker.h"
+#include "broker/group_coordinator.h"
+#include "broker/group_store.h"
 #include "broker/tests/thread_executor.h"
+#include "broker/txn_coordinator.h"
 #include "kafka/server/request_context.h"
 #include "storage/tests/test_util.h"
 
@@ -53,6 +56,17 @@ class HandlerHarness {
     }
 
     ~HandlerHarness() {
+        if (groups_) {
+            // The coordinators belong to shard 0: destroyed there, after what is queued.
+            std::promise<void> gone;
+            shards_[0]->post([&] {
+                transactions_.reset();
+                groups_.reset();
+                group_store_.reset();
+                gone.set_value();
+            });
+            gone.get_future().wait();
+        }
         shards_.clear();  // joins the threads after running what is queued
         if (broker_ && started_.ok()) broker_->stop().ignore_error();
     }
@@ -65,6 +79,28 @@ class HandlerHarness {
     broker::Executor& shard() { return *shards_[0]; }
     ServerConfig& server_config() { return server_config_; }
     const std::string& data_dir() const { return dir_.path(); }
+
+    /// Starts the group and transaction coordinators on shard 0 from __consumer_offsets and
+    /// __transaction_state, as `serve` does; later calls see them in ctx->groups and
+    /// ctx->transactions.
+    Status start_coordinators(broker::TxnConfig txn_config = {}) {
+        broker::Executor& home = *shards_[0];
+        group_store_ = std::make_unique<broker::OffsetsTopicStore>(*broker_, home);
+        groups_ =
+            std::make_unique<broker::GroupCoordinator>(broker::GroupConfig{}, home, *group_store_);
+        std::promise<Result<std::vector<broker::GroupRecord>>> records;
+        home.post([&] { group_store_->open([&](auto r) { records.set_value(std::move(r)); }); });
+        auto loaded = records.get_future().get();
+        if (!loaded.ok()) return loaded.error();
+        groups_->load(*loaded);
+        transactions_ =
+            std::make_unique<broker::TxnCoordinator>(txn_config, *broker_, *groups_, home);
+        std::promise<Status> txns;
+        home.post([&] { transactions_->load([&](Status s) { txns.set_value(std::move(s)); }); });
+        return txns.get_future().get();
+    }
+    broker::GroupCoordinator* groups() { return groups_.get(); }
+    broker::TxnCoordinator* transactions() { return transactions_.get(); }
 
     template <class Request>
     static Bytes encode(const Request& request, int16_t version) {
@@ -83,6 +119,8 @@ class HandlerHarness {
         auto ctx = std::make_shared<RequestContext>(
             RequestContext{*broker_, *shards_[0], server_config_, api_key, version, 42,
                            std::string("handler-harness"), frame, frame->mutable_view(), nullptr});
+        ctx->groups = groups_.get();
+        ctx->transactions = transactions_.get();
         ctx->respond = [state](Result<std::optional<Bytes>> answer) {
             std::lock_guard lock(state->mu);
             if (++state->calls == 1) state->first.set_value(std::move(answer));
@@ -146,6 +184,9 @@ class HandlerHarness {
     Status started_;
     ServerConfig server_config_;
     int last_calls_ = 0;
+    std::unique_ptr<broker::OffsetsTopicStore> group_store_;
+    std::unique_ptr<broker::GroupCoordinator> groups_;
+    std::unique_ptr<broker::TxnCoordinator> transactions_;
 };
 
 }  // namespace es::kafka::server::testing
