@@ -373,12 +373,41 @@ void Broker::produce(Executor& origin, std::vector<ProduceInput> inputs, int16_t
         size_t shard = owner(inputs[i].tp);
         auto input = std::make_shared<ProduceInput>(std::move(inputs[i]));
         shards_[shard]->post([this, shard, input, acks, gather, i] {
-            auto finish = [gather, i](ProduceOutput out) { gather->complete(i, std::move(out)); };
-            ProduceOutput out = append_local(shard, *input, acks, finish);
-            if (out.base_offset != Offset(-2)) gather->complete(i, std::move(out));
+            auto append = [this, shard, input, acks, gather, i] {
+                auto finish = [gather, i](ProduceOutput out) {
+                    gather->complete(i, std::move(out));
+                };
+                ProduceOutput out = append_local(shard, *input, acks, finish);
+                if (out.base_offset != Offset(-2)) gather->complete(i, std::move(out));
+            };
+            const Partition* p = local(shard, input->tp);
+            auto producer = p ? needs_verification(*p, input->records) : std::nullopt;
+            if (!producer) return append();
+            // The coordinator answers on this shard; batches verified in a row keep their order.
+            txn_verifier_(*shards_[shard], producer->first, producer->second, input->tp,
+                          [append, gather, i](Status approved) {
+                              if (approved.ok()) return append();
+                              ProduceOutput out;
+                              out.error = approved.error();
+                              gather->complete(i, std::move(out));
+                          });
         });
     }
     gather->start_if_empty();
+}
+
+std::optional<std::pair<model::ProducerId, model::ProducerEpoch>> Broker::needs_verification(
+    const Partition& p, BytesView records) const {
+    if (!txn_verifier_) return std::nullopt;
+    auto batch = model::RecordBatchView::parse(records, /*verify_crc=*/false);
+    if (!batch.ok() || !batch->is_transactional() || !batch->has_producer_id()) {
+        return std::nullopt;  // not transactional, or refused by the append anyway
+    }
+    const ProducerEntry* entry = p.producer_state.find(batch->producer_id());
+    if (entry && entry->epoch == batch->producer_epoch() && entry->txn_first_offset.value() >= 0) {
+        return std::nullopt;  // the transaction is open here already
+    }
+    return std::make_pair(batch->producer_id(), batch->producer_epoch());
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -173,6 +173,17 @@ class Broker {
     /// transactional id, which Kafka answers the same way whatever id and epoch it is sent).
     void init_producer_id(Executor& origin, std::function<void(Result<InitProducerIdOutput>)> done);
 
+    /// Checks with the transaction coordinator that a transactional producer added the
+    /// partition to its open transaction (KIP-890): answers on `origin`.
+    using TxnVerifier =
+        std::function<void(Executor& origin, model::ProducerId, model::ProducerEpoch,
+                           const model::TopicPartition&, std::function<void(Status)> done)>;
+    /// From here on, the first transactional batch of a transaction on a partition is appended
+    /// only once `verifier` approves it, so that records the coordinator does not know about
+    /// (a client that skipped AddPartitionsToTxn, a delayed retry of an ended transaction)
+    /// cannot open a transaction no marker will ever close. Set before serving.
+    void set_txn_verifier(TxnVerifier verifier) { txn_verifier_ = std::move(verifier); }
+
     /// Retention, age rolls, recovery-point checkpoints and compaction for the partitions of
     /// one shard; the server runs it on each shard every retention_check_interval_ms.
     void housekeeping(size_t shard);
@@ -188,6 +199,10 @@ class Broker {
 
     ProduceOutput append_local(size_t shard, ProduceInput& input, int16_t acks,
                                std::function<void(ProduceOutput)> finish);
+    /// The producer whose transactional batch would open a transaction on `p`, when the
+    /// coordinator has to approve it first; nullopt otherwise.
+    std::optional<std::pair<model::ProducerId, model::ProducerEpoch>> needs_verification(
+        const Partition& p, BytesView records) const;
     /// After an append to `p` on its shard: asks for a sync covering offsets below `needed`,
     /// moves the partition's durable end when it lands and then, when `done` is set, calls it
     /// on the shard with the outcome.
@@ -206,6 +221,7 @@ class Broker {
     std::unique_ptr<storage::GroupCommitter> committer_;
     std::unique_ptr<ProducerIdAllocator> producer_ids_;  // touched on shard 0 only
     std::vector<std::unique_ptr<ShardState>> shard_state_;
+    TxnVerifier txn_verifier_;
 };
 
 }  // namespace es::broker

@@ -9,7 +9,10 @@ Partition::Partition(model::TopicPartition tp, std::unique_ptr<storage::Log> log
 
 model::Offset Partition::last_stable_offset() const {
     auto unstable = producer_state.first_unstable_offset();
-    return unstable ? std::min(*unstable, high_watermark_) : high_watermark_;
+    if (!unstable) return high_watermark_;
+    // As Kafka: never below the log start, which DeleteRecords or retention may move past the
+    // first offset of a transaction that is still open.
+    return std::min(std::max(*unstable, log_->start_offset()), high_watermark_);
 }
 
 void Partition::appended() {

@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <climits>
 #include <map>
+#include <unordered_map>
 
 namespace es::broker {
 
@@ -63,6 +64,24 @@ struct TxnCoordinator::State : std::enable_shared_from_this<State> {
     InternalTopic topic;
     bool loaded = false;
     std::map<std::string, Entry> txns;
+    /// Producer id -> transactional id, for verify_partition.
+    std::unordered_map<ProducerId, std::string> by_producer;
+
+    /// Takes `next` as the id's state, keeping by_producer in step.
+    void take(Entry& e, TxnMetadata next) {
+        if (e.meta.producer_id != next.producer_id) {
+            by_producer.erase(e.meta.producer_id);
+            by_producer[next.producer_id] = next.transactional_id;
+        }
+        e.meta = std::move(next);
+    }
+
+    void forget(const std::string& id) {
+        auto it = txns.find(id);
+        if (it == txns.end()) return;
+        by_producer.erase(it->second.meta.producer_id);
+        txns.erase(it);
+    }
 
     /// Writes `next` as the id's state and takes it once durable; the entry is busy meanwhile.
     void persist(TxnMetadata next, std::function<void(Status)> done) {
@@ -75,7 +94,7 @@ struct TxnCoordinator::State : std::enable_shared_from_this<State> {
             if (it != self->txns.end()) {
                 it->second.busy = false;
                 if (written.ok()) {
-                    it->second.meta = next;
+                    self->take(it->second, next);
                 } else if (it->second.meta.producer_id.value() < 0) {
                     self->txns.erase(it);  // a new id whose first record failed
                 }
@@ -334,9 +353,9 @@ void TxnCoordinator::load(std::function<void(Status)> done) {
                 continue;
             }
             if (!decoded->metadata) {
-                s->txns.erase(decoded->transactional_id);
+                s->forget(decoded->transactional_id);
             } else {
-                s->txns[decoded->transactional_id].meta = std::move(*decoded->metadata);
+                s->take(s->txns[decoded->transactional_id], std::move(*decoded->metadata));
             }
         }
         size_t resumed = 0;
@@ -478,6 +497,47 @@ void TxnCoordinator::check_offsets_commit(Executor& origin, std::string transact
         });
 }
 
+void TxnCoordinator::verify_partition(Executor& origin, ProducerId producer_id, ProducerEpoch epoch,
+                                      const TopicPartition& tp, std::function<void(Status)> done) {
+    auto reply = answer_on(origin, std::move(done));
+    auto s = state_;
+    s->home.post([s, producer_id, epoch, tp, reply] {
+        if (!s->loaded) {
+            return reply(
+                Error(TxnErrc::coordinator_load_in_progress, "loading " + std::string(kTopic)));
+        }
+        auto id = s->by_producer.find(producer_id);
+        auto it = id == s->by_producer.end() ? s->txns.end() : s->txns.find(id->second);
+        if (it == s->txns.end()) {
+            return reply(Error(TxnErrc::invalid_txn_state, "transactional batch of producer " +
+                                                               std::to_string(producer_id.value()) +
+                                                               ", which has no transactional id"));
+        }
+        const TxnMetadata& m = it->second.meta;
+        if (epoch < m.producer_epoch) {
+            return reply(Error(Errc::invalid_producer_epoch,
+                               "transactional batch of '" + m.transactional_id + "' at epoch " +
+                                   std::to_string(epoch.value()) + ", which is now at " +
+                                   std::to_string(m.producer_epoch.value())));
+        }
+        if (epoch != m.producer_epoch || m.state != TxnState::ongoing ||
+            !std::binary_search(m.partitions.begin(), m.partitions.end(), tp)) {
+            return reply(Error(TxnErrc::invalid_txn_state,
+                               "transactional batch for " + tp.to_string() + " of '" +
+                                   m.transactional_id + "', whose open transaction (" +
+                                   to_string(m.state) + ") does not include it"));
+        }
+        reply(Status{});
+    });
+}
+
+Broker::TxnVerifier TxnCoordinator::verifier() {
+    return [this](Executor& origin, ProducerId id, ProducerEpoch epoch, const TopicPartition& tp,
+                  std::function<void(Status)> done) {
+        verify_partition(origin, id, epoch, tp, std::move(done));
+    };
+}
+
 void TxnCoordinator::describe(Executor& origin, std::vector<std::string> transactional_ids,
                               std::function<void(std::vector<Result<TxnMetadata>>)> done) {
     auto reply = answer_on(origin, std::move(done));
@@ -535,7 +595,7 @@ void TxnCoordinator::abort_timed_out(int64_t now_ms) {
         auto self = state_;
         s.topic.write({encode_txn_tombstone(id)}, [self, id](Status written) {
             if (written.ok()) {
-                self->txns.erase(id);
+                self->forget(id);
                 broker_log.info("transactional id '{}' expired", id);
             } else {
                 self->txns[id].busy = false;

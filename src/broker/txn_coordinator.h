@@ -110,6 +110,16 @@ class TxnCoordinator {
                               model::ProducerId producer_id, model::ProducerEpoch epoch,
                               std::string group_id, std::function<void(Status)> done);
 
+    /// For the partitions (Broker::set_txn_verifier): ok when `producer_id` at `epoch` has an
+    /// open transaction that includes `tp`; an older epoch is invalid_producer_epoch (fenced),
+    /// anything else invalid_txn_state.
+    void verify_partition(Executor& origin, model::ProducerId producer_id,
+                          model::ProducerEpoch epoch, const model::TopicPartition& tp,
+                          std::function<void(Status)> done);
+
+    /// verify_partition as the broker's hook (Broker::set_txn_verifier); valid while this lives.
+    Broker::TxnVerifier verifier();
+
     /// One answer per id: its metadata or transactional_id_not_found.
     void describe(Executor& origin, std::vector<std::string> transactional_ids,
                   std::function<void(std::vector<Result<TxnMetadata>>)> done);

@@ -129,6 +129,7 @@ Status Node::start() {
         return std::move(s).error().with_context("loading transactions");
     }
     p.kafka->attach_transactions(*p.transactions);
+    p.broker->set_txn_verifier(p.transactions->verifier());
 
     // Retention, age rolls and compaction run on each shard on Kafka's check interval.
     int64_t interval = config_.broker.retention_check_interval_ms;

@@ -97,7 +97,9 @@ class HandlerHarness {
             std::make_unique<broker::TxnCoordinator>(txn_config, *broker_, *groups_, home);
         std::promise<Status> txns;
         home.post([&] { transactions_->load([&](Status s) { txns.set_value(std::move(s)); }); });
-        return txns.get_future().get();
+        ES_CHECK(txns.get_future().get());
+        broker_->set_txn_verifier(transactions_->verifier());
+        return {};
     }
     broker::GroupCoordinator* groups() { return groups_.get(); }
     broker::TxnCoordinator* transactions() { return transactions_.get(); }

@@ -242,20 +242,39 @@ TEST_F(TxnHandlersTest, CommitAndAbortMoveTheLastStableOffset) {
                  "while open) and moves past the abort marker (3)\n";
 }
 
-TEST_F(TxnHandlersTest, AnAdminToolEndsAHangingTransactionWithWriteTxnMarkers) {
-    // A producer that wrote transactional records without the coordinator knowing (a buggy
-    // client): only markers sent directly, as kafka-transactions.sh abort does, end it.
-    ASSERT_EQ(produce(4242, 3, 0, 1), 0);
+TEST_F(TxnHandlersTest, UnannouncedTransactionalRecordsAreRefused) {
+    // KIP-890: a partition the transaction did not add, an unknown producer, an old epoch.
+    auto id = init("tx");
+    EXPECT_EQ(produce(id.producer_id, 0, 0), code(ErrorCode::invalid_txn_state));
+    EXPECT_EQ(produce(4242, 0, 0), code(ErrorCode::invalid_txn_state));
+    ASSERT_EQ(add_partitions("tx", id.producer_id, 0, "t", {0}), std::vector<int16_t>{0});
+    EXPECT_EQ(produce(id.producer_id, 0, 0, 1), code(ErrorCode::invalid_txn_state))
+        << "partition 1 was not added";
+    EXPECT_EQ(produce(id.producer_id, 0, 0), 0);
+    EXPECT_EQ(produce(id.producer_id, 0, 1), 0) << "open here: no second check";
+    auto next = init("tx");
+    ASSERT_EQ(add_partitions("tx", next.producer_id, 1, "t", {1}), std::vector<int16_t>{0});
+    EXPECT_EQ(produce(id.producer_id, 0, 0, 1), code(ErrorCode::invalid_producer_epoch));
+    EXPECT_EQ(latest(true), 3) << "the fenced transaction was aborted: two records, a marker";
+    std::cout << "checked: transactional records for a partition not in the open transaction, of "
+                 "an unknown producer or an old epoch are refused before they are written\n";
+}
+
+TEST_F(TxnHandlersTest, AnAdminToolEndsATransactionWithWriteTxnMarkers) {
+    // As kafka-transactions.sh abort does for a transaction hanging on a partition.
+    auto id = init("tx");
+    ASSERT_EQ(add_partitions("tx", id.producer_id, 0, "t", {1}), std::vector<int16_t>{0});
+    ASSERT_EQ(produce(id.producer_id, 0, 0, 1), 0);
     protocol::WriteTxnMarkersRequest request;
     auto& marker = request.markers.emplace_back();
-    marker.producer_id = 4242;
+    marker.producer_id = id.producer_id;
     marker.producer_epoch = 3;
     marker.transaction_result = false;
     marker.topics.push_back({"t", {1}, {}});
     marker.coordinator_epoch = 0;
     auto& bad = request.markers.emplace_back();
-    bad.producer_id = 4242;
-    bad.producer_epoch = 2;  // older than the partition has seen
+    bad.producer_id = id.producer_id;
+    bad.producer_epoch = 2;  // older than the marker before it
     bad.transaction_result = true;
     bad.topics.push_back({"t", {1}, {}});
     bad.topics.push_back({"nope", {0}, {}});
@@ -263,7 +282,7 @@ TEST_F(TxnHandlersTest, AnAdminToolEndsAHangingTransactionWithWriteTxnMarkers) {
         auto response =
             call<protocol::WriteTxnMarkersResponse>(handlers::write_txn_markers, request, version);
         ASSERT_EQ(response.markers.size(), 2u);
-        EXPECT_EQ(response.markers[0].producer_id, 4242);
+        EXPECT_EQ(response.markers[0].producer_id, id.producer_id);
         EXPECT_EQ(response.markers[0].topics.at(0).partitions.at(0).error_code, 0);
         EXPECT_EQ(response.markers[1].topics.at(0).partitions.at(0).error_code,
                   code(ErrorCode::invalid_producer_epoch));
@@ -278,9 +297,9 @@ TEST_F(TxnHandlersTest, AnAdminToolEndsAHangingTransactionWithWriteTxnMarkers) {
     t.partitions.push_back({1, -1, -1, {}});
     auto stable = call<protocol::ListOffsetsResponse>(handlers::list_offsets, offsets, 7);
     EXPECT_EQ(stable.topics.at(0).partitions.at(0).offset, 3) << "record and two abort markers";
-    std::cout << "checked: WriteTxnMarkers v0/v1 writes an abort marker that ends a hanging "
-                 "transaction; an older epoch gets INVALID_PRODUCER_EPOCH, an unknown partition "
-                 "UNKNOWN_TOPIC_OR_PARTITION\n";
+    std::cout << "checked: WriteTxnMarkers v0/v1 writes an abort marker that ends the "
+                 "transaction on the partition; an older epoch gets INVALID_PRODUCER_EPOCH, an "
+                 "unknown partition UNKNOWN_TOPIC_OR_PARTITION\n";
 }
 
 TEST_F(TxnHandlersTest, TxnOffsetCommitIsPendingUntilTheTransactionCommits) {
