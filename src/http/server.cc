@@ -6,7 +6,9 @@
 #include <httplib.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cctype>
+#include <chrono>
 #include <exception>
 #include <thread>
 
@@ -19,6 +21,7 @@ const log::Logger http_log{"http"};
 struct HttpServer::Impl {
     httplib::Server server;
     std::thread thread;
+    std::atomic<bool> thread_done{false};
     bool listening = false;
 };
 
@@ -96,7 +99,16 @@ Result<uint16_t> HttpServer::listen(const std::string& host, uint16_t port) {
 
 void HttpServer::start() {
     if (!impl_->listening || impl_->thread.joinable()) return;
-    impl_->thread = std::thread([this] { impl_->server.listen_after_bind(); });
+    impl_->thread_done = false;
+    impl_->thread = std::thread([this] {
+        impl_->server.listen_after_bind();
+        impl_->thread_done = true;
+    });
+    // httplib's stop() does nothing before the thread has entered its accept loop, which would
+    // leave a stop() right after start() waiting for that thread forever: wait until it has.
+    while (!impl_->server.is_running() && !impl_->thread_done) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
 }
 
 void HttpServer::stop() {
