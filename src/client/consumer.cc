@@ -41,6 +41,18 @@ struct Consumer::Impl : detail::HandleState {
     std::map<std::string, rd_kafka_topic_t*> topics;
     /// The assignment, and for each partition whether it reached its end since its last record.
     std::map<model::TopicPartition, bool> at_end;
+    /// How many entries of at_end are true: records need no lookup while it is 0.
+    size_t ended = 0;
+    /// An error met inside a batch, returned by the next poll_batch().
+    std::optional<Error> pending_error;
+
+    void mark_end(const model::TopicPartition& tp, bool end) {
+        auto it = at_end.find(tp);
+        if (it == at_end.end() || it->second == end) return;
+        it->second = end;
+        ended += end ? 1 : 0;
+        ended -= end ? 0 : 1;
+    }
 
     ~Impl() override {
         stop();
@@ -54,6 +66,7 @@ struct Consumer::Impl : detail::HandleState {
             rd_kafka_consume_stop(topics.at(tp.topic), tp.partition.value());
         }
         at_end.clear();
+        ended = 0;
     }
 
     /// A fresh queue, so that nothing fetched for the old assignment is handed out.
@@ -227,6 +240,17 @@ void Consumer::unassign() {
     impl_->reset_queue();
 }
 
+namespace {
+
+Error consume_error(rd_kafka_message_t* m, const model::TopicPartition& tp,
+                    detail::HandleState* state) {
+    std::string context =
+        tp.topic.empty() ? std::string("consuming") : fmt::format("consuming {}", tp.to_string());
+    return detail::make_error(m->err, context, rd_kafka_message_errstr(m), state);
+}
+
+}  // namespace
+
 Result<std::optional<Message>> Consumer::poll(std::chrono::milliseconds timeout) {
     rd_kafka_poll(impl_->rk.get(), 0);  // client-wide errors, for the messages of later errors
     std::unique_ptr<rd_kafka_message_t, MessageDeleter> m(
@@ -236,17 +260,11 @@ Result<std::optional<Message>> Consumer::poll(std::chrono::milliseconds timeout)
     model::TopicPartition tp{m->rkt ? rd_kafka_topic_name(m->rkt) : std::string(),
                              model::PartitionId(m->partition)};
     if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
-        auto it = impl_->at_end.find(tp);
-        if (it != impl_->at_end.end()) it->second = true;
+        impl_->mark_end(tp, true);
         return std::optional<Message>();
     }
-    if (m->err) {
-        std::string context = tp.topic.empty() ? std::string("consuming")
-                                               : fmt::format("consuming {}", tp.to_string());
-        return detail::make_error(m->err, context, rd_kafka_message_errstr(m.get()), impl_.get());
-    }
-    auto it = impl_->at_end.find(tp);
-    if (it != impl_->at_end.end()) it->second = false;
+    if (m->err) return consume_error(m.get(), tp, impl_.get());
+    if (impl_->ended) impl_->mark_end(tp, false);
 
     Message msg;
     msg.topic = std::move(tp.topic);
@@ -269,6 +287,70 @@ Result<std::optional<Message>> Consumer::poll(std::chrono::milliseconds timeout)
         }
     }
     return std::optional<Message>(std::move(msg));
+}
+
+Result<MessageBatch> Consumer::poll_batch(size_t max, std::chrono::milliseconds timeout) {
+    if (impl_->pending_error) {
+        Error e = std::move(*impl_->pending_error);
+        impl_->pending_error.reset();
+        return e;
+    }
+    rd_kafka_poll(impl_->rk.get(), 0);  // client-wide errors, as poll()
+    MessageBatch batch;
+    std::vector<rd_kafka_message_t*> got(max);
+    ssize_t n = rd_kafka_consume_batch_queue(impl_->queue, detail::to_ms(timeout), got.data(), max);
+    if (n <= 0) return batch;
+    batch.owned_.assign(got.begin(), got.begin() + n);
+    batch.views_.reserve(static_cast<size_t>(n));
+    for (ssize_t i = 0; i < n; ++i) {
+        rd_kafka_message_t* m = got[static_cast<size_t>(i)];
+        std::string_view topic = m->rkt ? rd_kafka_topic_name(m->rkt) : std::string_view();
+        if (m->err || impl_->ended) {
+            model::TopicPartition tp{std::string(topic), model::PartitionId(m->partition)};
+            if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+                impl_->mark_end(tp, true);
+                continue;
+            }
+            if (m->err) {
+                if (!impl_->pending_error) impl_->pending_error = consume_error(m, tp, impl_.get());
+                continue;
+            }
+            impl_->mark_end(tp, false);
+        }
+        MessageView& v = batch.views_.emplace_back();
+        v.topic = topic;
+        v.partition = model::PartitionId(m->partition);
+        v.offset = model::Offset(m->offset);
+        if (m->key) v.key = BytesView(static_cast<const uint8_t*>(m->key), m->key_len);
+        if (m->payload) v.value = BytesView(static_cast<const uint8_t*>(m->payload), m->len);
+        v.timestamp = detail::timestamp_of(m);
+    }
+    return batch;
+}
+
+MessageBatch::~MessageBatch() { release(); }
+
+MessageBatch::MessageBatch(MessageBatch&& other) noexcept
+    : owned_(std::move(other.owned_)), views_(std::move(other.views_)) {
+    other.owned_.clear();
+    other.views_.clear();
+}
+
+MessageBatch& MessageBatch::operator=(MessageBatch&& other) noexcept {
+    if (this != &other) {
+        release();
+        owned_ = std::move(other.owned_);
+        views_ = std::move(other.views_);
+        other.owned_.clear();
+        other.views_.clear();
+    }
+    return *this;
+}
+
+void MessageBatch::release() {
+    for (void* m : owned_) rd_kafka_message_destroy(static_cast<rd_kafka_message_t*>(m));
+    owned_.clear();
+    views_.clear();
 }
 
 bool Consumer::at_end() const {

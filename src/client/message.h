@@ -41,6 +41,17 @@ struct Message {
     std::optional<Timestamp> timestamp;  // nullopt when the record carries none
 };
 
+/// A consumed record as views into the client's buffers (no copy): valid while the
+/// MessageBatch it came from lives. Headers are not decoded on this path.
+struct MessageView {
+    std::string_view topic;
+    model::PartitionId partition;
+    model::Offset offset;
+    std::optional<BytesView> key;
+    std::optional<BytesView> value;
+    std::optional<Timestamp> timestamp;
+};
+
 /// A header of a record to produce; views, copied by Producer::send().
 struct OutgoingHeader {
     std::string_view key;

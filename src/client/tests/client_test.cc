@@ -21,6 +21,7 @@
 #include <chrono>
 #include <cstdint>
 #include <cstdlib>
+#include <iostream>
 #include <map>
 #include <memory>
 #include <optional>
@@ -317,6 +318,46 @@ TEST(ClientConsume, AtEndTurnsFalseWhenARecordArrivesAfterTheEnd) {
     }
     ASSERT_TRUE(m.has_value());
     EXPECT_FALSE(consumer->at_end());
+}
+
+TEST(ClientConsume, PollBatchHandsOutViewsInOrderAndTracksTheEnd) {
+    MockCluster cluster;
+    cluster.create_topic("batched", 2);
+    auto producer = make_producer(cluster.config());
+    ASSERT_TRUE(producer);
+    produce_numbered(*producer, "batched", 0, 0, 500);
+    produce_numbered(*producer, "batched", 1, 500, 300);
+    auto consumer = make_consumer(cluster.config());
+    ASSERT_TRUE(consumer);
+    ASSERT_TRUE(consumer->assign("batched", {}, StartPosition::beginning()).ok());
+    std::map<int32_t, std::vector<int64_t>> offsets;
+    size_t total = 0, batches = 0;
+    auto guard = std::chrono::steady_clock::now() + 60s;
+    while (!consumer->at_end() && std::chrono::steady_clock::now() < guard) {
+        auto batch = consumer->poll_batch(128, 100ms);
+        ASSERT_TRUE(batch.ok()) << batch.error().to_string();
+        ASSERT_LE(batch->size(), 128u);
+        if (!batch->empty()) ++batches;
+        for (const MessageView& m : *batch) {
+            EXPECT_EQ(m.topic, "batched");
+            ASSERT_TRUE(m.value.has_value());
+            std::string value(m.value->begin(), m.value->end());
+            int64_t index = m.offset.value() + (m.partition.value() == 0 ? 0 : 500);
+            EXPECT_EQ(value, "value-" + std::to_string(index))
+                << "partition " << m.partition.value();
+            offsets[m.partition.value()].push_back(m.offset.value());
+            ++total;
+        }
+    }
+    EXPECT_TRUE(consumer->at_end());
+    EXPECT_EQ(total, 800u);
+    EXPECT_GT(batches, 1u);
+    for (const auto& [partition, seen] : offsets) {
+        for (size_t i = 0; i < seen.size(); ++i) EXPECT_EQ(seen[i], static_cast<int64_t>(i));
+    }
+    std::cout << "checked: poll_batch handed out all 800 records of 2 partitions as views, in "
+                 "offset order per partition, in "
+              << batches << " batches of at most 128, and at_end() turned true\n";
 }
 
 TEST(ClientConsume, ReassigningReplacesTheAssignment) {
