@@ -80,6 +80,9 @@ Status validate_batch(const model::RecordBatchView& batch, const Partition& p) {
     if (batch.is_control()) {
         return Error(Errc::invalid_record, "producers may not write control batches");
     }
+    // The common case without building a record list; any doubt takes the detailed path below.
+    size_t max_inflate = static_cast<size_t>(p.log().config().max_decompressed_batch_bytes);
+    if (batch.records_are_sequential(max_inflate, p.compacted)) return {};
     auto records =
         batch.records(static_cast<size_t>(p.log().config().max_decompressed_batch_bytes));
     if (!records.ok()) return Error(Errc::invalid_record, records.error().to_string());
@@ -295,7 +298,7 @@ ProduceOutput Broker::append_local(size_t shard, ProduceInput& input, int16_t ac
     } else {
         Offset base_before = active_base(p->log());
         for (size_t i = 0; i < batches.size(); ++i) {
-            auto appended = p->log().append(batches[i], p->log_append_time);
+            auto appended = p->log().append(batches[i], p->log_append_time, /*crc_checked=*/true);
             if (!appended.ok()) {
                 out.error = from_storage(appended.error());
                 return out;
@@ -424,7 +427,7 @@ Status Broker::append_marker(size_t shard, Partition& p, const TxnMarker& marker
         marker.commit ? model::ControlRecord::Type::commit : model::ControlRecord::Type::abort,
         marker.coordinator_epoch, wall_clock_ms());
     Offset base_before = active_base(p.log());
-    auto appended = p.log().append(MutableBytesView(batch));
+    auto appended = p.log().append(MutableBytesView(batch), false, /*crc_checked=*/true);
     if (!appended.ok()) return from_storage(appended.error());
     auto stored = model::RecordBatchView::parse(BytesView(batch), /*verify_crc=*/false);
     if (stored.ok()) p.producer_state.update(*stored, wall_clock_ms());

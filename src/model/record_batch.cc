@@ -176,6 +176,77 @@ Result<RecordSet> RecordBatchView::records(size_t max_decompressed) const {
     return set;
 }
 
+namespace {
+
+/// A zigzag varint of at most `max_bytes` bytes at `p` (before `end`), advancing `p`.
+inline bool skip_varint(const uint8_t*& p, const uint8_t* end, int64_t& out, int max_bytes) {
+    uint64_t raw = 0;
+    for (int i = 0; i < max_bytes; ++i) {
+        if (p == end) return false;
+        uint8_t b = *p++;
+        raw |= static_cast<uint64_t>(b & 0x7f) << (7 * i);
+        if (!(b & 0x80)) {
+            out = static_cast<int64_t>(raw >> 1) ^ -static_cast<int64_t>(raw & 1);
+            return true;
+        }
+    }
+    return false;
+}
+
+/// Skips a varint-length byte string; `null_ok` allows length -1.
+inline bool skip_bytes(const uint8_t*& p, const uint8_t* end, bool null_ok, bool* was_null) {
+    int64_t n = 0;
+    if (!skip_varint(p, end, n, 5)) return false;
+    if (n < 0) {
+        if (was_null) *was_null = true;
+        return n == -1 && null_ok;
+    }
+    if (was_null) *was_null = false;
+    if (n > end - p) return false;
+    p += n;
+    return true;
+}
+
+}  // namespace
+
+bool RecordBatchView::records_are_sequential(size_t max_decompressed, bool keys_required) const {
+    BytesView payload = records_section();
+    Bytes scratch;
+    if (compression() != Compression::none) {
+        auto inflated = decompress(compression(), payload, max_decompressed);
+        if (!inflated.ok()) return false;
+        scratch = std::move(inflated).value();
+        payload = scratch;
+    }
+    int32_t count = record_count();
+    if (count < 1 || last_offset_delta() != count - 1) return false;
+    const uint8_t* p = payload.data();
+    const uint8_t* const end = p + payload.size();
+    for (int32_t i = 0; i < count; ++i) {
+        int64_t length = 0;
+        if (!skip_varint(p, end, length, 5) || length < 0 || length > end - p) return false;
+        const uint8_t* q = p;
+        const uint8_t* const body_end = p + length;
+        p = body_end;
+        int64_t value = 0;
+        if (q == body_end) return false;
+        ++q;                                                                  // attributes
+        if (!skip_varint(q, body_end, value, 10)) return false;               // timestamp delta
+        if (!skip_varint(q, body_end, value, 5) || value != i) return false;  // offset delta
+        bool key_null = false;
+        if (!skip_bytes(q, body_end, true, &key_null) || (keys_required && key_null)) return false;
+        if (!skip_bytes(q, body_end, true, nullptr)) return false;  // value
+        int64_t headers = 0;
+        if (!skip_varint(q, body_end, headers, 5) || headers < 0) return false;
+        for (int64_t h = 0; h < headers; ++h) {
+            if (!skip_bytes(q, body_end, false, nullptr)) return false;  // key, never null
+            if (!skip_bytes(q, body_end, true, nullptr)) return false;
+        }
+        if (q != body_end) return false;
+    }
+    return p == end;
+}
+
 Result<ControlRecord> parse_control_record(const Record& record) {
     if (!record.key || !record.value) {
         return Error(Errc::invalid_record, "control record without key or value");

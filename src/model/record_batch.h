@@ -131,6 +131,11 @@ class RecordBatchView {
     /// max_decompressed bytes). Checks that each record's length matches its fields, that the
     /// count matches the header and that no bytes are left over.
     Result<RecordSet> records(size_t max_decompressed) const;
+    /// The check a broker makes before it stores a producer's batch, without building records:
+    /// every record decodes, offset deltas are exactly 0..n-1 with n the record count and the
+    /// header's last offset delta n-1, and (keys_required) no key is null. False on any doubt;
+    /// records() then says what is wrong. Decompresses into a scratch buffer when compressed.
+    bool records_are_sequential(size_t max_decompressed, bool keys_required) const;
 
     /// The CRC32C the batch should carry (over attributes..end).
     uint32_t computed_crc() const;

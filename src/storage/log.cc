@@ -164,9 +164,9 @@ Status Log::check_usable() const {
     return {};
 }
 
-Result<AppendResult> Log::append(MutableBytesView batch, bool log_append_time) {
+Result<AppendResult> Log::append(MutableBytesView batch, bool log_append_time, bool crc_checked) {
     ES_CHECK(check_usable());
-    auto view = model::RecordBatchView::parse(batch);
+    auto view = model::RecordBatchView::parse(batch, /*verify_crc=*/!crc_checked);
     if (!view.ok()) return Error(Errc::invalid_batch, view.error().to_string());
     int32_t last_delta = view->last_offset_delta();
 

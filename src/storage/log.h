@@ -61,7 +61,10 @@ class Log {
     /// timestamps when `log_append_time`) and writes it to the active segment, rolling first
     /// when the segment is full or old. Durability follows the flush policy: with every_append
     /// the caller asks a GroupCommitter for a sync before it acknowledges.
-    Result<AppendResult> append(MutableBytesView batch, bool log_append_time = false);
+    /// `crc_checked`: the caller verified the batch's CRC already (the broker does, on the
+    /// produce path), so it is not computed a second time.
+    Result<AppendResult> append(MutableBytesView batch, bool log_append_time = false,
+                                bool crc_checked = false);
 
     /// Whole batches starting with the one that holds `start`, up to max_bytes (the first batch
     /// is returned whole even when larger), none starting at or after upper_bound.
