@@ -21,8 +21,10 @@ test: build
 demo: build
 	@$(BUILD)/edgestream demo $(if $(DURATION),--duration $(DURATION),)
 
+# The storage benchmark, then the peer and limit comparison (bench/compare.sh; QUICK=1: ~1 min).
 bench: build
 	@bench/run.sh $(BUILD)
+	@bench/compare.sh $(BUILD) $(if $(QUICK),--quick,)
 
 # Tests under AddressSanitizer and UndefinedBehaviorSanitizer (a separate build tree).
 asan: deps

@@ -4,6 +4,7 @@
 // consume latency and a check that every acknowledged message was consumed.
 
 #include "app/commands.h"
+#include "app/load.h"
 #include "client/admin.h"
 #include "client/consumer.h"
 #include "client/producer.h"
@@ -11,23 +12,16 @@
 
 #include <CLI/CLI.hpp>
 
-#include <algorithm>
-#include <atomic>
 #include <chrono>
 #include <cstdio>
-#include <cstring>
 #include <filesystem>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <thread>
-#include <vector>
 
 namespace es::app {
 
 namespace {
-
-using Clock = std::chrono::steady_clock;
 
 struct DemoOptions {
     int duration_s = 10;
@@ -35,52 +29,6 @@ struct DemoOptions {
     size_t message_bytes = 100;
     int64_t rate = 100000;  // messages per second; 0: as fast as acks=all allows
     std::string data_dir;
-};
-
-int64_t now_ns() {
-    return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch())
-        .count();
-}
-
-double percentile(std::vector<int64_t>& sorted, double p) {
-    if (sorted.empty()) return 0;
-    size_t i = std::min(sorted.size() - 1, static_cast<size_t>(p * sorted.size()));
-    return static_cast<double>(sorted[i]) / 1e6;
-}
-
-/// Reads every partition from the beginning until told to stop and caught up; records the
-/// produce-to-consume latency carried in the first 8 bytes of each value.
-struct ConsumerSide {
-    std::atomic<uint64_t> consumed{0};
-    std::atomic<bool> stop{false};
-    std::mutex mu;
-    std::vector<int64_t> latencies_ns;
-    std::string error;
-
-    void run(const client::ClientConfig& config, const std::string& topic) {
-        auto consumer = client::Consumer::make(config);
-        if (!consumer.ok()) {
-            error = consumer.error().to_string();
-            return;
-        }
-        auto assigned = (*consumer)->assign(topic, {}, client::StartPosition::beginning());
-        if (!assigned.ok()) {
-            error = assigned.error().to_string();
-            return;
-        }
-        while (!(stop && (*consumer)->at_end())) {
-            auto polled = (*consumer)->poll(std::chrono::milliseconds(100));
-            if (!polled.ok() || !*polled) continue;
-            const auto& value = (**polled).value;
-            if (value && value->size() >= 8) {
-                int64_t sent = 0;
-                std::memcpy(&sent, value->data(), 8);
-                std::lock_guard lock(mu);
-                latencies_ns.push_back(now_ns() - sent);
-            }
-            ++consumed;
-        }
-    }
 };
 
 int run_demo(const DemoOptions& o) {
@@ -116,8 +64,12 @@ int run_demo(const DemoOptions& o) {
         }
     }
 
-    ConsumerSide consumer;
-    std::thread consumer_thread([&] { consumer.run(client_config, topic); });
+    load::ConsumerLoop consumer;
+    load::ConsumeOptions consume_options;
+    consume_options.topic = topic;
+    consume_options.measure_latency = true;
+    consume_options.idle_timeout = std::chrono::seconds(10);
+    std::thread consumer_thread([&] { consumer.run(client_config, consume_options); });
 
     client::ClientConfig producer_config = client_config;
     producer_config.properties = {{"acks", "all"}, {"linger.ms", "2"}, {"compression.type", "lz4"}};
@@ -132,52 +84,31 @@ int run_demo(const DemoOptions& o) {
                 o.message_bytes, o.partitions, o.duration_s,
                 o.rate ? (" at " + std::to_string(o.rate) + " msg/s").c_str() : "");
     std::printf("%6s %14s %14s %12s\n", "second", "produced/s", "consumed/s", "acked total");
-    Bytes value(std::max<size_t>(o.message_bytes, 8), 'x');
-    auto start = Clock::now();
-    auto next_report = start + std::chrono::seconds(1);
-    uint64_t sent = 0;
+    load::ProduceOptions produce_options;
+    produce_options.topic = topic;
+    produce_options.message_bytes = o.message_bytes;
+    produce_options.duration = std::chrono::seconds(o.duration_s);
+    produce_options.rate = o.rate;
+    produce_options.stamp = true;
     uint64_t last_acked = 0;
     uint64_t last_consumed = 0;
-    while (Clock::now() - start < std::chrono::seconds(o.duration_s)) {
-        if (o.rate) {
-            auto due = start + std::chrono::nanoseconds(sent * 1000000000 / o.rate);
-            if (Clock::now() < due) {
-                (*producer)->poll(std::chrono::milliseconds(1));
-                continue;
-            }
-        }
-        int64_t t = now_ns();
-        std::memcpy(value.data(), &t, 8);
-        client::ProducerRecord record;
-        record.topic = topic;
-        record.value = BytesView(value);
-        if ((*producer)->send(record).ok()) ++sent;
-        if (sent % 256 == 0) (*producer)->poll();
-        if (Clock::now() >= next_report) {
-            auto stats = (*producer)->stats();
-            uint64_t consumed = consumer.consumed;
-            std::printf("%6lld %14llu %14llu %12llu\n",
-                        static_cast<long long>((Clock::now() - start) / std::chrono::seconds(1)),
+    auto produced = load::produce(
+        **producer, produce_options, [&](int64_t second, const client::ProducerStats& stats) {
+            uint64_t consumed_now = consumer.consumed;
+            std::printf("%6lld %14llu %14llu %12llu\n", static_cast<long long>(second),
                         static_cast<unsigned long long>(stats.delivered - last_acked),
-                        static_cast<unsigned long long>(consumed - last_consumed),
+                        static_cast<unsigned long long>(consumed_now - last_consumed),
                         static_cast<unsigned long long>(stats.delivered));
             last_acked = stats.delivered;
-            last_consumed = consumed;
-            next_report += std::chrono::seconds(1);
-        }
-    }
-    auto flushed = (*producer)->flush(std::chrono::seconds(30));
-    double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
-    auto stats = (*producer)->stats();
+            last_consumed = consumed_now;
+        });
+    const auto& stats = produced.stats;
+    double elapsed = produced.seconds;
+    consumer.expected = stats.delivered;
     consumer.stop = true;
     consumer_thread.join();
 
-    std::vector<int64_t> latencies;
-    {
-        std::lock_guard lock(consumer.mu);
-        latencies = std::move(consumer.latencies_ns);
-    }
-    std::sort(latencies.begin(), latencies.end());
+    load::Latency latency = load::summarize(consumer.latencies_ns);
     std::printf("\n%-34s %12llu\n", "messages acknowledged (acks=all)",
                 static_cast<unsigned long long>(stats.delivered));
     std::printf("%-34s %12llu\n", "messages failed", static_cast<unsigned long long>(stats.failed));
@@ -185,19 +116,18 @@ int run_demo(const DemoOptions& o) {
                 static_cast<unsigned long long>(consumer.consumed.load()));
     std::printf("%-34s %12.0f\n", "produce rate (msg/s)", stats.delivered / elapsed);
     std::printf("%-34s %12.1f\n", "produce rate (MB/s)",
-                stats.delivered * static_cast<double>(value.size()) / elapsed / 1e6);
-    std::printf("%-34s %12.2f\n", "produce-to-consume p50 (ms)", percentile(latencies, 0.50));
-    std::printf("%-34s %12.2f\n", "produce-to-consume p99 (ms)", percentile(latencies, 0.99));
-    std::printf("%-34s %12.2f\n", "produce-to-consume max (ms)",
-                latencies.empty() ? 0.0 : static_cast<double>(latencies.back()) / 1e6);
+                stats.delivered * static_cast<double>(produced.value_bytes) / elapsed / 1e6);
+    std::printf("%-34s %12.2f\n", "produce-to-consume p50 (ms)", latency.p50);
+    std::printf("%-34s %12.2f\n", "produce-to-consume p99 (ms)", latency.p99);
+    std::printf("%-34s %12.2f\n", "produce-to-consume max (ms)", latency.max);
 
     node.stop();
     if (temporary) std::filesystem::remove_all(dir);
-    bool ok = flushed.ok() && stats.failed == 0 && consumer.error.empty() &&
+    bool ok = produced.error.empty() && stats.failed == 0 && consumer.error.empty() &&
               consumer.consumed.load() == stats.delivered;
     if (!consumer.error.empty())
         std::fprintf(stderr, "demo: consumer: %s\n", consumer.error.c_str());
-    if (!flushed.ok()) std::fprintf(stderr, "demo: %s\n", flushed.error().to_string().c_str());
+    if (!produced.error.empty()) std::fprintf(stderr, "demo: %s\n", produced.error.c_str());
     std::printf("\n%s\n", ok ? "every acknowledged message was consumed exactly once: OK"
                              : "MISMATCH between acknowledged and consumed messages");
     return ok ? 0 : 1;

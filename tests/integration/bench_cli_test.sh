@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# `edgestream bench produce|consume|e2e` against `edgestream serve`, and produce against
+# librdkafka's in-process mock cluster. Checks the JSON summaries and the counts, never timings.
+#   tests/integration/bench_cli_test.sh path/to/edgestream
+set -euo pipefail
+
+source "$(dirname "$0")/serve_fixture.sh" "$1"
+es() { "$bin" "$@" --brokers "$brokers"; }
+
+# check_json FILE MODE PYTHON-CONDITION: the fields every summary has, then the condition on `r`.
+check_json() {
+    python3 - "$1" "$2" "$3" <<'PY' || fail "bench $2 JSON: $(cat "$1")"
+import json, sys
+path, mode, cond = sys.argv[1:4]
+with open(path) as f:
+    r = json.loads(f.read())
+for k in ("mode", "messages", "message_bytes", "seconds", "msgs_per_s", "mb_per_s", "failed"):
+    assert k in r, k
+assert r["mode"] == mode, r
+if mode != "consume":
+    assert set(r["latency_ms"]) >= {"p50", "p99", "p999", "max"}, r
+assert eval(cond, {"r": r}), cond
+PY
+}
+
+es bench produce --messages 20000 --json >"$dir/produce.json" 2>"$dir/produce.err" ||
+    fail "bench produce: $(cat "$dir/produce.err")"
+check_json "$dir/produce.json" produce 'r["messages"] == 20000 and r["failed"] == 0 and r["message_bytes"] == 100'
+grep -q "acked total" "$dir/produce.err" || fail "bench produce --json printed no progress on stderr"
+echo "checked: bench produce --messages 20000 --json: 20000 acknowledged, progress on stderr"
+
+es bench consume --json >"$dir/consume.json" 2>"$dir/consume.err" ||
+    fail "bench consume: $(cat "$dir/consume.err")"
+check_json "$dir/consume.json" consume 'r["messages"] == 20000'
+es bench consume --messages 5000 --json >"$dir/consume5k.json" 2>"$dir/consume.err" ||
+    fail "bench consume --messages 5000: $(cat "$dir/consume.err")"
+check_json "$dir/consume5k.json" consume 'r["messages"] == 5000'
+echo "checked: bench consume reads the 20000 present (and --messages 5000 reads 5000)"
+
+es bench e2e --rate 2000 --duration 2 --json >"$dir/e2e.json" 2>"$dir/e2e.err" ||
+    fail "bench e2e: $(cat "$dir/e2e.err")"
+check_json "$dir/e2e.json" e2e 'r["messages"] > 0 and r["consumed"] == r["messages"] and r["failed"] == 0'
+echo "checked: bench e2e --rate 2000 --duration 2: every acknowledged message consumed"
+
+# The table (no --json) on stdout.
+es bench produce --messages 1000 --topic table >"$dir/table.txt" 2>&1 || fail "bench produce (table)"
+grep -E '^messages acknowledged +1000$' "$dir/table.txt" >/dev/null ||
+    fail "no summary table: $(cat "$dir/table.txt")"
+echo "checked: bench produce prints a summary table"
+
+set +e
+es bench produce --acks 2 >/dev/null 2>&1; code=$?
+set -e
+[ "$code" -eq 2 ] || fail "a bad --acks exited $code, not 2"
+set +e
+es bench produce --no-such-option >/dev/null 2>&1; code=$?
+set -e
+[ "$code" -eq 2 ] || fail "an unknown option exited $code, not 2"
+echo "checked: bad options exit 2"
+
+"$bin" bench produce --messages 20000 -X test.mock.num.brokers=1 --json >"$dir/mock.json" \
+    2>"$dir/mock.err" || fail "bench produce on the mock cluster: $(cat "$dir/mock.err")"
+check_json "$dir/mock.json" produce 'r["messages"] == 20000 and r["failed"] == 0'
+echo "checked: bench produce --messages 20000 against librdkafka's mock cluster"
+
+stop_serve
