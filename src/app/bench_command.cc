@@ -261,18 +261,13 @@ void run_e2e(const BenchOptions& o) {
         stop_consumer();
         fail(command, producer.error());
     }
-    // One record with an empty value (consumed and counted, no latency) before the clock
-    // starts, so that the producer's start (metadata, connections) is not measured.
-    client::ProducerRecord warm_up;
-    warm_up.topic = o.topic;
-    warm_up.value = BytesView();
     auto warmed =
-        (*producer)->send_and_wait(warm_up, std::chrono::milliseconds(o.connection.timeout_ms));
+        load::warm_up(**producer, o.topic, std::chrono::milliseconds(o.connection.timeout_ms));
     if (!warmed.ok()) {
         stop_consumer();
         fail(command, warmed.error());
     }
-    const uint64_t warm_up_count = 1;
+    const uint64_t warm_up_count = load::kWarmUpRecords;
 
     load::ProduceOptions p;
     p.topic = o.topic;

@@ -84,6 +84,12 @@ int run_demo(const DemoOptions& o) {
                 o.message_bytes, o.partitions, o.duration_s,
                 o.rate ? (" at " + std::to_string(o.rate) + " msg/s").c_str() : "");
     std::printf("%6s %14s %14s %12s\n", "second", "produced/s", "consumed/s", "acked total");
+    if (auto warmed = load::warm_up(**producer, topic, std::chrono::seconds(30)); !warmed.ok()) {
+        std::fprintf(stderr, "demo: %s\n", warmed.error().to_string().c_str());
+        consumer.stop = true;
+        consumer_thread.join();
+        return 1;
+    }
     load::ProduceOptions produce_options;
     produce_options.topic = topic;
     produce_options.message_bytes = o.message_bytes;
@@ -94,7 +100,7 @@ int run_demo(const DemoOptions& o) {
     uint64_t last_consumed = 0;
     auto produced = load::produce(
         **producer, produce_options, [&](int64_t second, const client::ProducerStats& stats) {
-            uint64_t consumed_now = consumer.consumed;
+            uint64_t consumed_now = consumer.consumed - load::kWarmUpRecords;
             std::printf("%6lld %14llu %14llu %12llu\n", static_cast<long long>(second),
                         static_cast<unsigned long long>(stats.delivered - last_acked),
                         static_cast<unsigned long long>(consumed_now - last_consumed),
@@ -104,7 +110,7 @@ int run_demo(const DemoOptions& o) {
         });
     const auto& stats = produced.stats;
     double elapsed = produced.seconds;
-    consumer.expected = stats.delivered;
+    consumer.expected = stats.delivered + load::kWarmUpRecords;
     consumer.stop = true;
     consumer_thread.join();
 
@@ -112,8 +118,8 @@ int run_demo(const DemoOptions& o) {
     std::printf("\n%-34s %12llu\n", "messages acknowledged (acks=all)",
                 static_cast<unsigned long long>(stats.delivered));
     std::printf("%-34s %12llu\n", "messages failed", static_cast<unsigned long long>(stats.failed));
-    std::printf("%-34s %12llu\n", "messages consumed",
-                static_cast<unsigned long long>(consumer.consumed.load()));
+    uint64_t consumed = consumer.consumed.load() - load::kWarmUpRecords;
+    std::printf("%-34s %12llu\n", "messages consumed", static_cast<unsigned long long>(consumed));
     std::printf("%-34s %12.0f\n", "produce rate (msg/s)", stats.delivered / elapsed);
     std::printf("%-34s %12.1f\n", "produce rate (MB/s)",
                 stats.delivered * static_cast<double>(produced.value_bytes) / elapsed / 1e6);
@@ -124,7 +130,7 @@ int run_demo(const DemoOptions& o) {
     node.stop();
     if (temporary) std::filesystem::remove_all(dir);
     bool ok = produced.error.empty() && stats.failed == 0 && consumer.error.empty() &&
-              consumer.consumed.load() == stats.delivered;
+              consumed == stats.delivered;
     if (!consumer.error.empty())
         std::fprintf(stderr, "demo: consumer: %s\n", consumer.error.c_str());
     if (!produced.error.empty()) std::fprintf(stderr, "demo: %s\n", produced.error.c_str());

@@ -177,4 +177,14 @@ void ConsumerLoop::read(const client::ClientConfig& config, const ConsumeOptions
     seconds = std::chrono::duration<double>(last - start).count();
 }
 
+Status warm_up(client::Producer& producer, const std::string& topic,
+               std::chrono::milliseconds timeout) {
+    client::ProducerRecord record;
+    record.topic = topic;
+    record.value = BytesView();
+    auto sent = producer.send_and_wait(record, timeout);
+    if (!sent.ok()) return std::move(sent).error();
+    return {};
+}
+
 }  // namespace es::app::load

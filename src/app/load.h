@@ -63,6 +63,14 @@ using Tick = std::function<void(int64_t second, const client::ProducerStats& sta
 /// Sends `o.messages` values (or for `o.duration`) through `producer` at `o.rate`, then flushes.
 ProduceResult produce(client::Producer& producer, const ProduceOptions& o, const Tick& tick);
 
+/// Sends one record with an empty value and waits for it, before a measurement starts, so that
+/// the producer's own start (metadata, connections, producer id) is not measured as latency.
+/// Consumers count it (it has no timestamp to measure).
+Status warm_up(client::Producer& producer, const std::string& topic,
+               std::chrono::milliseconds timeout);
+/// How many records warm_up() sends (consumers count them beside the measured ones).
+constexpr uint64_t kWarmUpRecords = 1;
+
 struct ConsumeOptions {
     std::string topic;
     uint64_t max_messages = 0;  // stop after this many; 0: no limit

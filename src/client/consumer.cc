@@ -297,9 +297,18 @@ Result<MessageBatch> Consumer::poll_batch(size_t max, std::chrono::milliseconds 
     }
     rd_kafka_poll(impl_->rk.get(), 0);  // client-wide errors, as poll()
     MessageBatch batch;
+    if (max == 0) return batch;
     std::vector<rd_kafka_message_t*> got(max);
-    ssize_t n = rd_kafka_consume_batch_queue(impl_->queue, detail::to_ms(timeout), got.data(), max);
-    if (n <= 0) return batch;
+    // rd_kafka_consume_batch_queue with a timeout waits for a full batch: what is there now,
+    // else wait for one record only, then take what came with it.
+    ssize_t n = rd_kafka_consume_batch_queue(impl_->queue, 0, got.data(), max);
+    if (n <= 0) {
+        got[0] = rd_kafka_consume_queue(impl_->queue, detail::to_ms(timeout));
+        if (!got[0]) return batch;
+        ssize_t more =
+            max > 1 ? rd_kafka_consume_batch_queue(impl_->queue, 0, got.data() + 1, max - 1) : 0;
+        n = 1 + std::max<ssize_t>(more, 0);
+    }
     batch.owned_.assign(got.begin(), got.begin() + n);
     batch.views_.reserve(static_cast<size_t>(n));
     for (ssize_t i = 0; i < n; ++i) {
