@@ -8,7 +8,9 @@
 #   1. edgestream: BUILD_DIR/edgestream serve on free 127.0.0.1 ports, temporary data dir, default
 #      durability (fdatasync before an acks=all answer). Through `edgestream bench`: produce 100 B
 #      and 1 KiB messages with acks=all, consume the 100 B topic from the beginning, then e2e at
-#      half of the measured 100 B produce rate. Peak broker RSS (VmHWM) before SIGTERM.
+#      half of the measured 100 B produce rate, with linger.ms=2 as a latency-minded producer
+#      sets it (the throughput runs use bench's default of 5). Peak broker RSS (VmHWM) before
+#      SIGTERM.
 #   2. librdkafka mock cluster (in process, in memory): the same `bench produce` with
 #      -X test.mock.num.brokers=1, the ceiling of the client on this machine.
 #   3. Redis 7 Streams (redis-server on a free port, persistence off): XADD of the same payloads
@@ -199,7 +201,8 @@ else
         log "edgestream e2e at $rate msgs/s for ${e2e_s}s"
         printf '%s\n' "$rate" >"$out/es_e2e.rate"
         es_run es_e2e "$es" bench e2e --brokers "$brokers" --topic compare-e2e --rate "$rate" \
-            --duration "$e2e_s" --message-bytes 100 --partitions "$partitions" --acks all --json ||
+            --duration "$e2e_s" --message-bytes 100 --partitions "$partitions" --acks all \
+            --linger-ms 2 --json ||
             true
     fi
     if kill -0 "$es_pid" 2>/dev/null; then
