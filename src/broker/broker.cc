@@ -1,6 +1,7 @@
 #include "broker/broker.h"
 
 #include "base/clock.h"
+#include "broker/broker_internal.h"
 #include "broker/errc.h"
 #include "broker/logger.h"
 #include "broker/partition.h"
@@ -21,41 +22,6 @@ using model::Offset;
 using model::TopicPartition;
 
 namespace {
-
-/// Collects one result per input, from whichever shard produces it, on the origin shard; runs
-/// `done` there once all have arrived.
-template <class Out>
-class Gather : public std::enable_shared_from_this<Gather<Out>> {
-  public:
-    Gather(Executor& origin, size_t n, std::function<void(std::vector<Out>)> done)
-        : origin_(origin), results_(n), size_(n), remaining_(n), done_(std::move(done)) {}
-
-    /// Answers at once when there was nothing to gather. Looks only at the size fixed at
-    /// construction: remaining_ belongs to the origin shard and may already be counting down.
-    void start_if_empty() {
-        if (size_ == 0) {
-            auto self = this->shared_from_this();
-            origin_.post([self] { self->done_(std::move(self->results_)); });
-        }
-    }
-
-    /// Callable from any thread.
-    void complete(size_t index, Out out) {
-        auto self = this->shared_from_this();
-        auto box = std::make_shared<Out>(std::move(out));
-        origin_.post([self, index, box] {
-            self->results_[index] = std::move(*box);
-            if (--self->remaining_ == 0) self->done_(std::move(self->results_));
-        });
-    }
-
-  private:
-    Executor& origin_;
-    std::vector<Out> results_;
-    const size_t size_;
-    size_t remaining_;  // touched only on the origin shard
-    std::function<void(std::vector<Out>)> done_;
-};
 
 Error unknown_partition(const TopicPartition& tp) {
     return Error(Errc::unknown_topic_or_partition, "no partition " + tp.to_string());
@@ -122,10 +88,6 @@ Error from_parse(const Error& e) {
 }
 
 }  // namespace
-
-struct Broker::ShardState {
-    std::unordered_map<TopicPartition, std::unique_ptr<Partition>> partitions;
-};
 
 Broker::Broker(BrokerConfig config, std::vector<Executor*> shards)
     : config_(std::move(config)),
@@ -716,185 +678,6 @@ void Broker::delete_records(Executor& origin, std::vector<DeleteRecordsInput> in
                 out.low_watermark = p->log().start_offset();
             }
             gather->complete(i, std::move(out));
-        });
-    }
-    gather->start_if_empty();
-}
-
-// ---------------------------------------------------------------------------------------------
-// Topic admin
-
-void Broker::open_on_owners(Executor& origin, const TopicInfo& topic, int32_t from, int32_t to,
-                            std::function<void(Status)> done) {
-    auto gather = std::make_shared<Gather<Status>>(origin, static_cast<size_t>(to - from),
-                                                   [done](std::vector<Status> results) {
-                                                       for (auto& r : results) {
-                                                           if (!r.ok()) {
-                                                               done(std::move(r));
-                                                               return;
-                                                           }
-                                                       }
-                                                       done(Status{});
-                                                   });
-    for (int32_t i = from; i < to; ++i) {
-        TopicPartition tp{topic.name, model::PartitionId(i)};
-        size_t shard = owner(tp);
-        shards_[shard]->post([this, shard, topic, i, gather, from] {
-            auto p = open_partition(topic, i);
-            if (!p.ok()) {
-                gather->complete(static_cast<size_t>(i - from),
-                                 Error(Errc::kafka_storage_error, p.error().to_string()));
-                return;
-            }
-            TopicPartition key = (*p)->tp();
-            shard_state_[shard]->partitions[key] = std::move(p).value();
-            gather->complete(static_cast<size_t>(i - from), Status{});
-        });
-    }
-    gather->start_if_empty();
-}
-
-void Broker::create_topic(Executor& origin, std::string name, int32_t partitions,
-                          std::map<std::string, std::string> configs, bool validate_only,
-                          std::function<void(Result<TopicInfo>)> done) {
-    if (partitions == -1) partitions = config_.num_partitions;
-    auto created = catalog_.create(name, partitions, std::move(configs), validate_only);
-    if (!created.ok() || validate_only) {
-        origin.post([done, created] { done(created); });
-        return;
-    }
-    TopicInfo info = *created;
-    broker_log.info("created topic {} with {} partitions", info.name, info.partitions);
-    open_on_owners(origin, info, 0, info.partitions, [done, info](Status opened) {
-        if (!opened.ok()) {
-            done(std::move(opened).error());
-        } else {
-            done(info);
-        }
-    });
-}
-
-void Broker::delete_topic(Executor& origin, std::string name, std::function<void(Status)> done) {
-    auto topic = catalog_.find(name);
-    if (!topic) {
-        origin.post([done, name] {
-            done(Error(Errc::unknown_topic_or_partition, "topic '" + name + "' does not exist"));
-        });
-        return;
-    }
-    // The catalog first: after a crash in between, start() removes the orphaned directories.
-    auto removed = catalog_.remove(name);
-    if (!removed.ok()) {
-        origin.post([done, removed] { done(removed); });
-        return;
-    }
-    auto gather = std::make_shared<Gather<Status>>(origin, static_cast<size_t>(topic->partitions),
-                                                   [done](std::vector<Status> results) {
-                                                       for (auto& r : results) {
-                                                           if (!r.ok()) {
-                                                               done(std::move(r));
-                                                               return;
-                                                           }
-                                                       }
-                                                       done(Status{});
-                                                   });
-    for (int32_t i = 0; i < topic->partitions; ++i) {
-        TopicPartition tp{name, model::PartitionId(i)};
-        size_t shard = owner(tp);
-        shards_[shard]->post([this, shard, tp, gather, i] {
-            Status result;
-            auto& parts = shard_state_[shard]->partitions;
-            if (auto it = parts.find(tp); it != parts.end()) {
-                result = it->second->log().remove();
-                parts.erase(it);
-            }
-            gather->complete(static_cast<size_t>(i), std::move(result));
-        });
-    }
-    gather->start_if_empty();
-    broker_log.info("deleted topic {}", name);
-}
-
-void Broker::create_partitions(Executor& origin, std::string name, int32_t count,
-                               bool validate_only, std::function<void(Status)> done) {
-    auto topic = catalog_.find(name);
-    if (!topic) {
-        origin.post([done, name] {
-            done(Error(Errc::unknown_topic_or_partition, "topic '" + name + "' does not exist"));
-        });
-        return;
-    }
-    if (count <= topic->partitions || count > 100000) {
-        origin.post([done, topic, count] {
-            done(Error(Errc::invalid_partitions,
-                       "topic '" + topic->name + "' has " + std::to_string(topic->partitions) +
-                           " partitions; " + std::to_string(count) + " would not be more"));
-        });
-        return;
-    }
-    if (validate_only) {
-        origin.post([done] { done(Status{}); });
-        return;
-    }
-    auto updated = catalog_.set_partitions(name, count);
-    if (!updated.ok()) {
-        origin.post([done, updated] { done(updated.error()); });
-        return;
-    }
-    open_on_owners(origin, *updated, topic->partitions, count, std::move(done));
-}
-
-void Broker::set_topic_configs(Executor& origin, std::string name,
-                               std::map<std::string, std::string> configs, bool validate_only,
-                               std::function<void(Status)> done) {
-    if (!catalog_.find(name)) {
-        origin.post([done, name] {
-            done(Error(Errc::unknown_topic_or_partition, "topic '" + name + "' does not exist"));
-        });
-        return;
-    }
-    if (validate_only) {
-        auto checked = TopicConfig::make(catalog_.defaults(), std::move(configs));
-        origin.post([done, checked] { done(checked.ok() ? Status{} : Status(checked.error())); });
-        return;
-    }
-    auto updated = catalog_.set_configs(name, std::move(configs));
-    if (!updated.ok()) {
-        origin.post([done, updated] { done(updated.error()); });
-        return;
-    }
-    TopicInfo info = *updated;
-    auto gather = std::make_shared<Gather<Status>>(origin, static_cast<size_t>(info.partitions),
-                                                   [done](std::vector<Status>) { done(Status{}); });
-    for (int32_t i = 0; i < info.partitions; ++i) {
-        TopicPartition tp{name, model::PartitionId(i)};
-        size_t shard = owner(tp);
-        shards_[shard]->post([this, shard, tp, info, gather, i] {
-            if (Partition* p = local(shard, tp)) apply_topic_settings(*p, info);
-            gather->complete(static_cast<size_t>(i), Status{});
-        });
-    }
-    gather->start_if_empty();
-}
-
-void Broker::partition_stats(Executor& origin,
-                             std::function<void(std::vector<PartitionStats>)> done) {
-    auto gather = std::make_shared<Gather<std::vector<PartitionStats>>>(
-        origin, shards_.size(), [done](std::vector<std::vector<PartitionStats>> per_shard) {
-            std::vector<PartitionStats> all;
-            for (auto& v : per_shard) all.insert(all.end(), v.begin(), v.end());
-            std::sort(all.begin(), all.end(),
-                      [](const PartitionStats& a, const PartitionStats& b) { return a.tp < b.tp; });
-            done(std::move(all));
-        });
-    for (size_t shard = 0; shard < shards_.size(); ++shard) {
-        shards_[shard]->post([this, shard, gather] {
-            std::vector<PartitionStats> stats;
-            for (const auto& [tp, p] : shard_state_[shard]->partitions) {
-                stats.push_back({tp, p->log().size_bytes(), p->log().start_offset(),
-                                 p->log().end_offset(), p->high_watermark()});
-            }
-            gather->complete(shard, std::move(stats));
         });
     }
     gather->start_if_empty();
