@@ -112,6 +112,32 @@ std::unique_ptr<client::Producer> make_producer(const BenchOptions& o, std::stri
     return std::move(producer).value();
 }
 
+/// What produce and e2e both report about their producer: JSON fields and table rows.
+struct Figures {
+    nlohmann::json json;
+    std::vector<std::vector<std::string>> rows;
+};
+
+Figures produced_figures(const char* mode, const load::ProduceResult& r) {
+    double msgs = static_cast<double>(r.stats.delivered) / r.seconds;
+    double mb = msgs * static_cast<double>(r.value_bytes) / 1e6;
+    Figures f;
+    f.json = {{"mode", mode},
+              {"messages", r.stats.delivered},
+              {"message_bytes", r.value_bytes},
+              {"seconds", r.seconds},
+              {"msgs_per_s", msgs},
+              {"mb_per_s", mb},
+              {"failed", r.stats.failed}};
+    f.rows = {{"METRIC", "VALUE"},
+              {"messages acknowledged", std::to_string(r.stats.delivered)},
+              {"messages failed", std::to_string(r.stats.failed)},
+              {"seconds", fixed(r.seconds, 2)},
+              {"produced msgs/s", fixed(msgs, 0)},
+              {"MB/s", fixed(mb, 1)}};
+    return f;
+}
+
 void run_produce(const BenchOptions& o) {
     const std::string_view command = "bench produce";
     ensure_topic(o, command);
@@ -134,25 +160,10 @@ void run_produce(const BenchOptions& o) {
         last_sent = s.sent;
     });
     load::Latency latency = load::summarize(r.delivery_ns);
-    double msgs = static_cast<double>(r.stats.delivered) / r.seconds;
-    double mb = msgs * static_cast<double>(r.value_bytes) / 1e6;
-    nlohmann::json j = {{"mode", "produce"},
-                        {"messages", r.stats.delivered},
-                        {"message_bytes", r.value_bytes},
-                        {"seconds", r.seconds},
-                        {"msgs_per_s", msgs},
-                        {"mb_per_s", mb},
-                        {"failed", r.stats.failed},
-                        {"latency_ms", latency_json(latency)}};
-    std::vector<std::vector<std::string>> rows = {
-        {"METRIC", "VALUE"},
-        {"messages acknowledged", std::to_string(r.stats.delivered)},
-        {"messages failed", std::to_string(r.stats.failed)},
-        {"seconds", fixed(r.seconds, 2)},
-        {"msgs/s", fixed(msgs, 0)},
-        {"MB/s", fixed(mb, 1)}};
-    add_latency_rows(rows, "produce latency", latency);
-    report(o, j, rows);
+    Figures f = produced_figures("produce", r);
+    f.json["latency_ms"] = latency_json(latency);
+    add_latency_rows(f.rows, "produce latency", latency);
+    report(o, f.json, f.rows);
     if (!r.error.empty()) fail(kFailure, command, r.error);
     if (r.stats.failed || r.stats.delivered < p.messages) {
         fail(kFailure, command, fmt::format("{} messages failed", p.messages - r.stats.delivered));
@@ -296,30 +307,15 @@ void run_e2e(const BenchOptions& o) {
 
     uint64_t consumed = loop.consumed - warm_up_count;
     load::Latency latency = load::summarize(loop.latencies_ns);
-    double msgs = static_cast<double>(r.stats.delivered) / r.seconds;
-    double mb = msgs * static_cast<double>(r.value_bytes) / 1e6;
     double consumed_per_s = static_cast<double>(consumed) / r.seconds;
-    nlohmann::json j = {{"mode", "e2e"},
-                        {"messages", r.stats.delivered},
-                        {"consumed", consumed},
-                        {"message_bytes", r.value_bytes},
-                        {"seconds", r.seconds},
-                        {"msgs_per_s", msgs},
-                        {"consumed_per_s", consumed_per_s},
-                        {"mb_per_s", mb},
-                        {"failed", r.stats.failed},
-                        {"latency_ms", latency_json(latency)}};
-    std::vector<std::vector<std::string>> rows = {
-        {"METRIC", "VALUE"},
-        {"messages acknowledged", std::to_string(r.stats.delivered)},
-        {"messages failed", std::to_string(r.stats.failed)},
-        {"messages consumed", std::to_string(consumed)},
-        {"seconds", fixed(r.seconds, 2)},
-        {"produced msgs/s", fixed(msgs, 0)},
-        {"consumed msgs/s", fixed(consumed_per_s, 0)},
-        {"MB/s", fixed(mb, 1)}};
-    add_latency_rows(rows, "produce-to-consume", latency);
-    report(o, j, rows);
+    Figures f = produced_figures("e2e", r);
+    f.json["consumed"] = consumed;
+    f.json["consumed_per_s"] = consumed_per_s;
+    f.json["latency_ms"] = latency_json(latency);
+    f.rows.push_back({"messages consumed", std::to_string(consumed)});
+    f.rows.push_back({"consumed msgs/s", fixed(consumed_per_s, 0)});
+    add_latency_rows(f.rows, "produce-to-consume", latency);
+    report(o, f.json, f.rows);
     if (!r.error.empty()) fail(kFailure, command, r.error);
     if (!loop.error.empty()) fail(kFailure, command, "consumer: " + loop.error);
     if (r.stats.failed || consumed != r.stats.delivered) {
