@@ -25,7 +25,7 @@
 # Environment (all optional):
 #   ES_COMPARE_DIR         where the temporary data dir goes (default: BUILD_DIR; not a tmpfs)
 #   ES_COMPARE_PARTITIONS  partitions of the bench topics (default 4)
-#   ES_COMPARE_MESSAGES    messages of the 100 B produce (default 1000000, --quick 200000);
+#   ES_COMPARE_MESSAGES    messages of the 100 B produce (default 3000000, --quick 200000);
 #                          1 KiB produce uses a quarter of it
 #   ES_COMPARE_E2E_SECONDS duration of the e2e run (default 10, --quick 5)
 #   ES_COMPARE_STEP_TIMEOUT seconds before a single step is abandoned (default 60, --quick 30)
@@ -62,7 +62,7 @@ if (( quick )); then
     redis_n100=200000; redis_n1k=100000; redis_aof_n=50000; xrange_n=300
     iperf_s=2; disk_s=1.5
 else
-    n100=${ES_COMPARE_MESSAGES:-1000000}; e2e_s=${ES_COMPARE_E2E_SECONDS:-10}
+    n100=${ES_COMPARE_MESSAGES:-3000000}; e2e_s=${ES_COMPARE_E2E_SECONDS:-10}
     step_timeout=${ES_COMPARE_STEP_TIMEOUT:-60}
     redis_n100=1000000; redis_n1k=400000; redis_aof_n=200000; xrange_n=1500
     iperf_s=5; disk_s=3
