@@ -8,6 +8,7 @@
 #include <librdkafka/rdkafka.h>
 
 #include <algorithm>
+#include <array>
 #include <cstdint>
 #include <exception>
 #include <map>
@@ -25,6 +26,9 @@ struct Producer::Impl : detail::HandleState {
     /// Callbacks of records in flight, by the id that travels as the message opaque (0: none).
     std::unordered_map<uint64_t, DeliveryCallback> callbacks;
     uint64_t next_id = 1;
+    /// The last topic sent to, NUL-terminated for librdkafka: a producer usually sends to one
+    /// topic, and this spares a string per record.
+    std::string last_topic;
     ProducerStats stats;
     uint64_t failed_since_flush = 0;
     std::optional<Error> first_error;  // since the last flush()
@@ -94,7 +98,8 @@ Result<std::unique_ptr<Producer>> Producer::make(const ClientConfig& config) {
 Status Producer::send(const ProducerRecord& record, DeliveryCallback on_delivery) {
     if (record.topic.empty()) return Error(Errc::invalid_argument, "sending: empty topic name");
     // librdkafka wants NUL-terminated names; the views in `record` need not be.
-    std::string topic(record.topic);
+    if (impl_->last_topic != record.topic) impl_->last_topic.assign(record.topic);
+    const std::string& topic = impl_->last_topic;
     std::vector<std::string> header_keys;
     header_keys.reserve(record.headers.size());
 
@@ -105,10 +110,18 @@ Status Producer::send(const ProducerRecord& record, DeliveryCallback on_delivery
                          : reinterpret_cast<char*>(const_cast<uint8_t*>(b.data()));
     };
 
-    std::vector<rd_kafka_vu_t> vus;
-    vus.reserve(7 + record.headers.size());
-    auto add = [&vus](rd_kafka_vtype_t type) -> rd_kafka_vu_t& {
-        rd_kafka_vu_t& vu = vus.emplace_back();
+    // The arguments live on the stack unless the record has many headers: no allocation per
+    // record on the common path.
+    constexpr size_t kInline = 16;
+    std::array<rd_kafka_vu_t, kInline> inline_vus;
+    std::vector<rd_kafka_vu_t> heap_vus;
+    size_t capacity = 7 + record.headers.size();
+    if (capacity > kInline) heap_vus.resize(capacity);
+    rd_kafka_vu_t* vus = capacity > kInline ? heap_vus.data() : inline_vus.data();
+    size_t count = 0;
+    auto add = [vus, &count](rd_kafka_vtype_t type) -> rd_kafka_vu_t& {
+        rd_kafka_vu_t& vu = vus[count++];
+        vu = rd_kafka_vu_t{};
         vu.vtype = type;
         return vu;
     };
@@ -138,7 +151,7 @@ Status Producer::send(const ProducerRecord& record, DeliveryCallback on_delivery
     add(RD_KAFKA_VTYPE_OPAQUE).u.ptr = reinterpret_cast<void*>(static_cast<uintptr_t>(id));
 
     for (;;) {
-        rd_kafka_error_t* error = rd_kafka_produceva(impl_->rk.get(), vus.data(), vus.size());
+        rd_kafka_error_t* error = rd_kafka_produceva(impl_->rk.get(), vus, count);
         if (!error) break;
         rd_kafka_resp_err_t code = rd_kafka_error_code(error);
         std::string text = rd_kafka_error_string(error);
