@@ -13,18 +13,24 @@ namespace es::broker {
 
 using model::TopicPartition;
 
+namespace {
+
+/// For a Gather<Status> over partitions: `done` with the first failure, or success.
+std::function<void(std::vector<Status>)> first_failure(std::function<void(Status)> done) {
+    return [done = std::move(done)](std::vector<Status> results) {
+        for (auto& r : results) {
+            if (!r.ok()) return done(std::move(r));
+        }
+        done(Status{});
+    };
+}
+
+}  // namespace
+
 void Broker::open_on_owners(Executor& origin, const TopicInfo& topic, int32_t from, int32_t to,
                             std::function<void(Status)> done) {
     auto gather = std::make_shared<Gather<Status>>(origin, static_cast<size_t>(to - from),
-                                                   [done](std::vector<Status> results) {
-                                                       for (auto& r : results) {
-                                                           if (!r.ok()) {
-                                                               done(std::move(r));
-                                                               return;
-                                                           }
-                                                       }
-                                                       done(Status{});
-                                                   });
+                                                   first_failure(std::move(done)));
     for (int32_t i = from; i < to; ++i) {
         TopicPartition tp{topic.name, model::PartitionId(i)};
         size_t shard = owner(tp);
@@ -78,15 +84,7 @@ void Broker::delete_topic(Executor& origin, std::string name, std::function<void
         return;
     }
     auto gather = std::make_shared<Gather<Status>>(origin, static_cast<size_t>(topic->partitions),
-                                                   [done](std::vector<Status> results) {
-                                                       for (auto& r : results) {
-                                                           if (!r.ok()) {
-                                                               done(std::move(r));
-                                                               return;
-                                                           }
-                                                       }
-                                                       done(Status{});
-                                                   });
+                                                   first_failure(std::move(done)));
     for (int32_t i = 0; i < topic->partitions; ++i) {
         TopicPartition tp{name, model::PartitionId(i)};
         size_t shard = owner(tp);

@@ -11,8 +11,7 @@ void OffsetsTopicStore::open(std::function<void(Result<std::vector<GroupRecord>>
         std::vector<GroupRecord> records;
         records.reserve(stored->size());
         for (const KeyValue& kv : *stored) {
-            auto decoded = decode_group_record(
-                kv.key, kv.value ? std::optional<BytesView>(*kv.value) : std::nullopt);
+            auto decoded = decode_group_record(kv.key, kv.value_view());
             if (!decoded.ok()) {
                 // One unreadable record must not cost every group its offsets.
                 broker_log.error("{}: skipping a record: {}", kTopic, decoded.error().to_string());

@@ -15,6 +15,10 @@ namespace es::broker {
 struct KeyValue {
     Bytes key;
     std::optional<Bytes> value;
+
+    std::optional<BytesView> value_view() const {
+        return value ? std::optional<BytesView>(*value) : std::nullopt;
+    }
 };
 
 /// A coordinator's state in an internal topic of the broker (__consumer_offsets,

@@ -346,8 +346,7 @@ void TxnCoordinator::load(std::function<void(Status)> done) {
     s->topic.open([s, done](Result<std::vector<KeyValue>> stored) {
         if (!stored.ok()) return done(std::move(stored).error());
         for (const KeyValue& kv : *stored) {
-            auto decoded = decode_txn_record(
-                kv.key, kv.value ? std::optional<BytesView>(*kv.value) : std::nullopt);
+            auto decoded = decode_txn_record(kv.key, kv.value_view());
             if (!decoded.ok()) {
                 broker_log.error("{}: skipping a record: {}", kTopic, decoded.error().to_string());
                 continue;
