@@ -13,6 +13,7 @@ packages=(
     zlib1g-dev libsnappy-dev liblz4-dev libzstd-dev                   # record batch codecs
     libasio-dev libcpp-httplib-dev nlohmann-json3-dev libyaml-cpp-dev libcli11-dev  # broker, CLI
     librdkafka-dev kcat                                               # Kafka client and peer tool
+    librocksdb-dev                                                    # stream processor state
     redis-server iperf3                                               # benchmark peers (make bench)
     nodejs npm                                                        # npm test peers (kafkajs)
 )
