@@ -34,11 +34,6 @@ struct ConfigResourceDeleter {
     void operator()(rd_kafka_ConfigResource_t* r) const { rd_kafka_ConfigResource_destroy(r); }
 };
 
-struct PartitionListDeleter {
-    void operator()(rd_kafka_topic_partition_list_t* l) const {
-        rd_kafka_topic_partition_list_destroy(l);
-    }
-};
 struct DeleteGroupDeleter {
     void operator()(rd_kafka_DeleteGroup_t* g) const { rd_kafka_DeleteGroup_destroy(g); }
 };
@@ -59,7 +54,7 @@ struct DeleteGroupOffsetsDeleter {
 };
 
 using EventPtr = std::unique_ptr<rd_kafka_event_t, EventDeleter>;
-using PartitionListPtr = std::unique_ptr<rd_kafka_topic_partition_list_t, PartitionListDeleter>;
+using detail::PartitionListPtr;
 
 GroupState state_of(rd_kafka_consumer_group_state_t s) {
     switch (s) {

@@ -21,11 +21,6 @@ struct MessageDeleter {
 struct MetadataDeleter {
     void operator()(const rd_kafka_metadata_t* md) const { rd_kafka_metadata_destroy(md); }
 };
-struct PartitionListDeleter {
-    void operator()(rd_kafka_topic_partition_list_t* l) const {
-        rd_kafka_topic_partition_list_destroy(l);
-    }
-};
 
 Bytes copy_bytes(const void* data, size_t size) {
     const auto* p = static_cast<const uint8_t*>(data);
@@ -112,7 +107,7 @@ struct Consumer::Impl : detail::HandleState {
 
     /// Offsets for the timestamp starts, in the order of `starts` (-1: past the last record).
     Result<std::vector<int64_t>> offsets_for_times(const std::vector<PartitionStart>& starts) {
-        std::unique_ptr<rd_kafka_topic_partition_list_t, PartitionListDeleter> list(
+        detail::PartitionListPtr list(
             rd_kafka_topic_partition_list_new(static_cast<int>(starts.size())));
         for (const PartitionStart& s : starts) {
             rd_kafka_topic_partition_list_add(list.get(), s.tp.topic.c_str(),
@@ -240,17 +235,6 @@ void Consumer::unassign() {
     impl_->reset_queue();
 }
 
-namespace {
-
-Error consume_error(rd_kafka_message_t* m, const model::TopicPartition& tp,
-                    detail::HandleState* state) {
-    std::string context =
-        tp.topic.empty() ? std::string("consuming") : fmt::format("consuming {}", tp.to_string());
-    return detail::make_error(m->err, context, rd_kafka_message_errstr(m), state);
-}
-
-}  // namespace
-
 Result<std::optional<Message>> Consumer::poll(std::chrono::milliseconds timeout) {
     rd_kafka_poll(impl_->rk.get(), 0);  // client-wide errors, for the messages of later errors
     std::unique_ptr<rd_kafka_message_t, MessageDeleter> m(
@@ -263,7 +247,7 @@ Result<std::optional<Message>> Consumer::poll(std::chrono::milliseconds timeout)
         impl_->mark_end(tp, true);
         return std::optional<Message>();
     }
-    if (m->err) return consume_error(m.get(), tp, impl_.get());
+    if (m->err) return detail::message_error(m.get(), impl_.get());
     if (impl_->ended) impl_->mark_end(tp, false);
 
     Message msg;
@@ -309,30 +293,26 @@ Result<MessageBatch> Consumer::poll_batch(size_t max, std::chrono::milliseconds 
             max > 1 ? rd_kafka_consume_batch_queue(impl_->queue, 0, got.data() + 1, max - 1) : 0;
         n = 1 + std::max<ssize_t>(more, 0);
     }
-    batch.owned_.assign(got.begin(), got.begin() + n);
-    batch.views_.reserve(static_cast<size_t>(n));
+    detail::MessageBatchAccess::reserve(batch, static_cast<size_t>(n));
     for (ssize_t i = 0; i < n; ++i) {
         rd_kafka_message_t* m = got[static_cast<size_t>(i)];
-        std::string_view topic = m->rkt ? rd_kafka_topic_name(m->rkt) : std::string_view();
         if (m->err || impl_->ended) {
-            model::TopicPartition tp{std::string(topic), model::PartitionId(m->partition)};
+            model::TopicPartition tp{m->rkt ? rd_kafka_topic_name(m->rkt) : std::string(),
+                                     model::PartitionId(m->partition)};
             if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
                 impl_->mark_end(tp, true);
+                detail::MessageBatchAccess::adopt(batch, m);
                 continue;
             }
             if (m->err) {
-                if (!impl_->pending_error) impl_->pending_error = consume_error(m, tp, impl_.get());
+                if (!impl_->pending_error)
+                    impl_->pending_error = detail::message_error(m, impl_.get());
+                detail::MessageBatchAccess::adopt(batch, m);
                 continue;
             }
             impl_->mark_end(tp, false);
         }
-        MessageView& v = batch.views_.emplace_back();
-        v.topic = topic;
-        v.partition = model::PartitionId(m->partition);
-        v.offset = model::Offset(m->offset);
-        if (m->key) v.key = BytesView(static_cast<const uint8_t*>(m->key), m->key_len);
-        if (m->payload) v.value = BytesView(static_cast<const uint8_t*>(m->payload), m->len);
-        v.timestamp = detail::timestamp_of(m);
+        detail::MessageBatchAccess::append(batch, m);
     }
     return batch;
 }
@@ -355,6 +335,30 @@ MessageBatch& MessageBatch::operator=(MessageBatch&& other) noexcept {
     }
     return *this;
 }
+
+namespace detail {
+
+void MessageBatchAccess::reserve(MessageBatch& batch, size_t n) {
+    batch.owned_.reserve(batch.owned_.size() + n);
+    batch.views_.reserve(batch.views_.size() + n);
+}
+
+void MessageBatchAccess::adopt(MessageBatch& batch, rd_kafka_message_s* m) {
+    batch.owned_.push_back(m);
+}
+
+void MessageBatchAccess::append(MessageBatch& batch, rd_kafka_message_s* m) {
+    batch.owned_.push_back(m);
+    MessageView& v = batch.views_.emplace_back();
+    v.topic = m->rkt ? rd_kafka_topic_name(m->rkt) : std::string_view();
+    v.partition = model::PartitionId(m->partition);
+    v.offset = model::Offset(m->offset);
+    if (m->key) v.key = BytesView(static_cast<const uint8_t*>(m->key), m->key_len);
+    if (m->payload) v.value = BytesView(static_cast<const uint8_t*>(m->payload), m->len);
+    v.timestamp = detail::timestamp_of(m);
+}
+
+}  // namespace detail
 
 void MessageBatch::release() {
     for (void* m : owned_) rd_kafka_message_destroy(static_cast<rd_kafka_message_t*>(m));

@@ -15,8 +15,12 @@
 
 namespace es::client {
 
-/// Records handed out together by Consumer::poll_batch(): views into librdkafka's buffers,
-/// released when the batch is destroyed. Move-only.
+namespace detail {
+struct MessageBatchAccess;
+}  // namespace detail
+
+/// Records handed out together by Consumer::poll_batch() and GroupConsumer::poll_batch(): views
+/// into librdkafka's buffers, released when the batch is destroyed. Move-only.
 class MessageBatch {
   public:
     MessageBatch() = default;
@@ -33,7 +37,7 @@ class MessageBatch {
     auto end() const { return views_.end(); }
 
   private:
-    friend class Consumer;
+    friend struct detail::MessageBatchAccess;
     void release();
 
     std::vector<void*> owned_;  // rd_kafka_message_t*, kept out of this header
@@ -63,7 +67,7 @@ struct PartitionStart {
 
 /// A consumer of explicitly assigned partitions, without a consumer group: nothing is committed
 /// and no coordinator is needed (librdkafka's queue-based "simple consumer", as kcat uses without
-/// -G). Consumer groups come with the high-level consumer in a later issue.
+/// -G). GroupConsumer (group_consumer.h) is the consumer-group member.
 ///
 /// Runs on: one thread at a time; librdkafka's threads fetch ahead into a local queue that poll()
 /// drains. Lifecycle: make(), assign(), poll() until done; destroying stops the fetchers.

@@ -27,6 +27,14 @@ const char* describe(Errc e) {
             return "invalid argument";
         case Errc::local:
             return "client error";
+        case Errc::invalid_state:
+            return "not valid in the client's state";
+        case Errc::fenced:
+            return "fenced by a newer instance";
+        case Errc::fatal:
+            return "fatal client error";
+        case Errc::abortable:
+            return "transaction must be aborted";
     }
     return nullptr;
 }

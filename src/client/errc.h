@@ -18,6 +18,13 @@ enum class Errc {
     unsupported,       // the broker does not support the request or the version needed
     invalid_argument,  // the caller passed a value the operation cannot use
     local,             // librdkafka failed locally for another reason (message too large, ...)
+    invalid_state,     // the call is not valid now: begin_transaction() before
+                       // init_transactions(), send() outside a transaction of a transactional
+                       // producer, a group consumer used after close()
+    fenced,            // another producer with the same transactional.id took over (or the
+                       // broker bumped the epoch); fatal: destroy the producer
+    fatal,             // any other fatal producer or consumer error: destroy the client
+    abortable,         // the transaction cannot commit: abort it, then redo its work
 };
 
 const std::error_category& client_category();

@@ -9,8 +9,11 @@ struct DeliveryReport;
 struct Message;
 struct ProducerRecord;
 struct StartPosition;
+struct TopicPartitionOffset;
 class Admin;
 class Consumer;
+class GroupConsumer;
+class RebalanceListener;
 class Producer;
 
 }  // namespace es::client

@@ -135,6 +135,17 @@ Errc errc_for(int rd_err) {
         case RD_KAFKA_RESP_ERR__INVALID_ARG:
         case RD_KAFKA_RESP_ERR__INVALID_TYPE:
             return Errc::invalid_argument;
+        case RD_KAFKA_RESP_ERR__NOT_CONFIGURED:
+            return Errc::config;
+        case RD_KAFKA_RESP_ERR__STATE:
+            return Errc::invalid_state;
+        case RD_KAFKA_RESP_ERR__FENCED:
+        case RD_KAFKA_RESP_ERR_PRODUCER_FENCED:
+        case RD_KAFKA_RESP_ERR_INVALID_PRODUCER_EPOCH:
+        case RD_KAFKA_RESP_ERR_FENCED_INSTANCE_ID:
+            return Errc::fenced;
+        case RD_KAFKA_RESP_ERR__FATAL:
+            return Errc::fatal;
         default:
             return rd_err >= 0 ? Errc::kafka : Errc::local;
     }
@@ -160,6 +171,96 @@ Error timeout_error(std::string_view context, std::chrono::milliseconds timeout,
     std::string last = state.last_error(timeout + std::chrono::seconds(5));
     if (!last.empty()) message += "; last broker error: " + last;
     return Error(Errc::timeout, std::move(message));
+}
+
+Error fatal_error(rd_kafka_s* rk, std::string_view context) {
+    char reason[512] = "";
+    rd_kafka_resp_err_t err = rd_kafka_fatal_error(rk, reason, sizeof reason);
+    if (!err) return Error(Errc::fatal, fmt::format("{}: fatal error (no details)", context));
+    std::string message =
+        fmt::format("{}: fatal: {} ({}): {}", context, rd_kafka_err2name(err), err, reason);
+    return Error(errc_for(err) == Errc::fenced ? Errc::fenced : Errc::fatal, std::move(message));
+}
+
+Error take_error(rd_kafka_error_s* error, std::string_view context, rd_kafka_s* rk,
+                 const HandleState* state) {
+    std::unique_ptr<rd_kafka_error_t, decltype(&rd_kafka_error_destroy)> owned(
+        error, &rd_kafka_error_destroy);
+    rd_kafka_resp_err_t code = rd_kafka_error_code(error);
+    if (rd_kafka_error_is_fatal(error)) {
+        if (code == RD_KAFKA_RESP_ERR__FATAL && rk) return fatal_error(rk, context);
+        std::string message =
+            fmt::format("{}: fatal: {} ({}): {}", context, rd_kafka_error_name(error), code,
+                        rd_kafka_error_string(error));
+        return Error(errc_for(code) == Errc::fenced ? Errc::fenced : Errc::fatal,
+                     std::move(message));
+    }
+    if (rd_kafka_error_txn_requires_abort(error)) {
+        return Error(Errc::abortable,
+                     fmt::format("{}: {} ({}): {}; abort the transaction", context,
+                                 rd_kafka_error_name(error), code, rd_kafka_error_string(error)));
+    }
+    Error e = make_error(code, context, rd_kafka_error_string(error), state);
+    // A retriable error that errc_for() does not know (a broker code the coordinator returns
+    // while it moves, say) would otherwise read as final.
+    if (rd_kafka_error_is_retriable(error) && !e.is(Errc::timeout) && !e.is(Errc::transport)) {
+        return Error(Errc::timeout, e.message() + " (retriable)");
+    }
+    return e;
+}
+
+void PartitionListDeleter::operator()(rd_kafka_topic_partition_list_s* list) const {
+    rd_kafka_topic_partition_list_destroy(list);
+}
+
+PartitionListPtr to_partition_list(const std::vector<model::TopicPartition>& partitions) {
+    PartitionListPtr list(rd_kafka_topic_partition_list_new(static_cast<int>(partitions.size())));
+    for (const model::TopicPartition& tp : partitions) {
+        rd_kafka_topic_partition_list_add(list.get(), tp.topic.c_str(), tp.partition.value());
+    }
+    return list;
+}
+
+PartitionListPtr to_partition_list(const std::vector<TopicPartitionOffset>& offsets) {
+    PartitionListPtr list(rd_kafka_topic_partition_list_new(static_cast<int>(offsets.size())));
+    for (const TopicPartitionOffset& o : offsets) {
+        rd_kafka_topic_partition_list_add(list.get(), o.tp.topic.c_str(), o.tp.partition.value())
+            ->offset = o.offset.value();
+    }
+    return list;
+}
+
+std::vector<model::TopicPartition> partitions_of(const rd_kafka_topic_partition_list_s* list) {
+    std::vector<model::TopicPartition> out;
+    if (!list) return out;
+    out.reserve(static_cast<size_t>(list->cnt));
+    for (int i = 0; i < list->cnt; ++i) {
+        out.push_back({list->elems[i].topic, model::PartitionId(list->elems[i].partition)});
+    }
+    return out;
+}
+
+std::optional<Error> first_partition_error(const rd_kafka_topic_partition_list_s* list,
+                                           std::string_view context) {
+    for (int i = 0; list && i < list->cnt; ++i) {
+        const rd_kafka_topic_partition_t& p = list->elems[i];
+        if (p.err) {
+            model::TopicPartition tp{p.topic, model::PartitionId(p.partition)};
+            return make_error(p.err, fmt::format("{} {}", context, tp.to_string()));
+        }
+    }
+    return std::nullopt;
+}
+
+Error message_error(const rd_kafka_message_s* m, const HandleState* state) {
+    std::string context = "consuming";
+    if (m->rkt) {
+        context = fmt::format(
+            "consuming {}",
+            model::TopicPartition{rd_kafka_topic_name(m->rkt), model::PartitionId(m->partition)}
+                .to_string());
+    }
+    return make_error(m->err, context, rd_kafka_message_errstr(m), state);
 }
 
 std::optional<Timestamp> timestamp_of(const rd_kafka_message_s* message) {

@@ -17,10 +17,18 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
-struct rd_kafka_s;          // rd_kafka_t
-struct rd_kafka_conf_s;     // rd_kafka_conf_t
-struct rd_kafka_message_s;  // rd_kafka_message_t
+struct rd_kafka_s;                       // rd_kafka_t
+struct rd_kafka_conf_s;                  // rd_kafka_conf_t
+struct rd_kafka_message_s;               // rd_kafka_message_t
+struct rd_kafka_error_s;                 // rd_kafka_error_t
+struct rd_kafka_topic_partition_list_s;  // rd_kafka_topic_partition_list_t
+
+namespace es::client {
+class GroupConsumer;
+class MessageBatch;
+}  // namespace es::client
 
 namespace es::client::detail {
 
@@ -65,6 +73,16 @@ Result<HandlePtr> make_handle(HandleKind kind, const ClientConfig& config,
 /// The Errc for a librdkafka error code (rd_kafka_resp_err_t).
 Errc errc_for(int rd_err);
 
+/// Takes and destroys `error` (an rd_kafka_error_t from the transactional producer API) and maps
+/// it by its flags rather than its code alone: fatal ones to Errc::fenced (another instance
+/// took over) or Errc::fatal, abortable ones to Errc::abortable, the others by errc_for().
+/// `rk` supplies the underlying fatal error when librdkafka only says _FATAL.
+Error take_error(rd_kafka_error_s* error, std::string_view context, rd_kafka_s* rk,
+                 const HandleState* state);
+
+/// The error a client is stopped by (rd_kafka_fatal_error): Errc::fenced or Errc::fatal.
+Error fatal_error(rd_kafka_s* rk, std::string_view context);
+
 /// "<context>: <NAME> (<code>): <detail>", where detail defaults to librdkafka's text for the
 /// code. A timeout or transport error also names the last client-wide error `state` saw within
 /// `recent`.
@@ -77,10 +95,42 @@ Error make_error(int rd_err, std::string_view context, std::string_view detail =
 Error timeout_error(std::string_view context, std::chrono::milliseconds timeout,
                     const HandleState& state);
 
+/// The error a consumed message carries, naming its partition when it has one.
+Error message_error(const rd_kafka_message_s* m, const HandleState* state);
+
 /// A message's timestamp, or nullopt when it has none.
 std::optional<Timestamp> timestamp_of(const rd_kafka_message_s* message);
 
 /// A duration as librdkafka's int milliseconds, clamped to [0, INT32_MAX].
 int to_ms(std::chrono::milliseconds d);
+
+struct PartitionListDeleter {
+    void operator()(rd_kafka_topic_partition_list_s* list) const;
+};
+using PartitionListPtr = std::unique_ptr<rd_kafka_topic_partition_list_s, PartitionListDeleter>;
+
+PartitionListPtr to_partition_list(const std::vector<model::TopicPartition>& partitions);
+/// With each partition's offset set.
+PartitionListPtr to_partition_list(const std::vector<TopicPartitionOffset>& offsets);
+std::vector<model::TopicPartition> partitions_of(const rd_kafka_topic_partition_list_s* list);
+/// The first partition of `list` that carries an error, as "<context> <topic-partition>: ...".
+std::optional<Error> first_partition_error(const rd_kafka_topic_partition_list_s* list,
+                                           std::string_view context);
+
+/// Fills a MessageBatch, whose members stay private so that consumer.h needs no librdkafka
+/// type. Both consumers build their batches through it; defined in consumer.cc.
+struct MessageBatchAccess {
+    static void reserve(MessageBatch& batch, size_t n);
+    /// The batch owns `m` (destroys it with the batch) without handing it out.
+    static void adopt(MessageBatch& batch, rd_kafka_message_s* m);
+    /// The batch owns `m` and hands it out as a view; `m` must carry no error.
+    static void append(MessageBatch& batch, rd_kafka_message_s* m);
+};
+
+/// The consumer handle behind a GroupConsumer, for the producer's
+/// send_offsets_to_transaction(); defined in group_consumer.cc.
+struct GroupConsumerAccess {
+    static rd_kafka_s* handle(const GroupConsumer& consumer);
+};
 
 }  // namespace es::client::detail

@@ -3,6 +3,7 @@
 #include "base/bytes.h"
 #include "model/record_batch.h"
 #include "model/strong_int.h"
+#include "model/topic_partition.h"
 
 #include <cstdint>
 #include <optional>
@@ -67,6 +68,15 @@ struct ProducerRecord {
     std::optional<BytesView> value;               // nullopt: null value (a tombstone)
     std::span<const OutgoingHeader> headers;
     std::optional<int64_t> timestamp_ms;  // nullopt: the time of send()
+};
+
+/// A consumer group's position in a partition: `offset` is the next offset to read (the last
+/// processed record's offset + 1), as Kafka commits it.
+struct TopicPartitionOffset {
+    model::TopicPartition tp;
+    model::Offset offset;
+
+    bool operator==(const TopicPartitionOffset&) const = default;
 };
 
 /// Where an acknowledged record landed.

@@ -1,6 +1,7 @@
 #include "client/producer.h"
 
 #include "client/errc.h"
+#include "client/group_consumer.h"
 #include "client/handle.h"
 #include "client/logger.h"
 
@@ -154,6 +155,10 @@ Status Producer::send(const ProducerRecord& record, DeliveryCallback on_delivery
         rd_kafka_error_t* error = rd_kafka_produceva(impl_->rk.get(), vus, count);
         if (!error) break;
         rd_kafka_resp_err_t code = rd_kafka_error_code(error);
+        if (code == RD_KAFKA_RESP_ERR__FATAL || rd_kafka_error_is_fatal(error)) {
+            return detail::take_error(error, fmt::format("sending to {}", topic), impl_->rk.get(),
+                                      impl_.get());
+        }
         std::string text = rd_kafka_error_string(error);
         rd_kafka_error_destroy(error);
         if (code != RD_KAFKA_RESP_ERR__QUEUE_FULL) {
@@ -209,5 +214,68 @@ Status Producer::flush(std::chrono::milliseconds timeout) {
 }
 
 ProducerStats Producer::stats() const { return impl_->stats; }
+
+Status Producer::init_transactions(std::chrono::milliseconds timeout) {
+    rd_kafka_error_t* error = rd_kafka_init_transactions(impl_->rk.get(), detail::to_ms(timeout));
+    if (error) {
+        return detail::take_error(error, "initializing transactions", impl_->rk.get(), impl_.get());
+    }
+    return ok_status();
+}
+
+Status Producer::begin_transaction() {
+    rd_kafka_error_t* error = rd_kafka_begin_transaction(impl_->rk.get());
+    if (error) {
+        return detail::take_error(error, "beginning a transaction", impl_->rk.get(), impl_.get());
+    }
+    return ok_status();
+}
+
+Status Producer::send_offsets_to_transaction(const std::vector<TopicPartitionOffset>& offsets,
+                                             const GroupConsumer& consumer,
+                                             std::chrono::milliseconds timeout) {
+    std::string context =
+        fmt::format("sending the offsets of group \"{}\" to the transaction", consumer.group_id());
+    if (offsets.empty()) return ok_status();
+    for (const TopicPartitionOffset& o : offsets) {
+        if (o.offset.value() < 0) {
+            return Error(Errc::invalid_argument,
+                         fmt::format("{}: negative offset {} for {}", context, o.offset.value(),
+                                     o.tp.to_string()));
+        }
+    }
+    detail::PartitionListPtr list = detail::to_partition_list(offsets);
+    std::unique_ptr<rd_kafka_consumer_group_metadata_t,
+                    decltype(&rd_kafka_consumer_group_metadata_destroy)>
+        metadata(rd_kafka_consumer_group_metadata(detail::GroupConsumerAccess::handle(consumer)),
+                 &rd_kafka_consumer_group_metadata_destroy);
+    rd_kafka_error_t* error = rd_kafka_send_offsets_to_transaction(
+        impl_->rk.get(), list.get(), metadata.get(), detail::to_ms(timeout));
+    if (error) return detail::take_error(error, context, impl_->rk.get(), impl_.get());
+    return ok_status();
+}
+
+Status Producer::commit_transaction(std::chrono::milliseconds timeout) {
+    rd_kafka_error_t* error = rd_kafka_commit_transaction(impl_->rk.get(), detail::to_ms(timeout));
+    // The commit flushed the records; their delivery callbacks may still be queued.
+    rd_kafka_poll(impl_->rk.get(), 0);
+    if (error) {
+        return detail::take_error(error, "committing the transaction", impl_->rk.get(),
+                                  impl_.get());
+    }
+    return ok_status();
+}
+
+Status Producer::abort_transaction(std::chrono::milliseconds timeout) {
+    rd_kafka_error_t* error = rd_kafka_abort_transaction(impl_->rk.get(), detail::to_ms(timeout));
+    rd_kafka_poll(impl_->rk.get(), 0);  // the purged records' callbacks
+    // The purged records are failures of this transaction, not of the next flush().
+    impl_->first_error.reset();
+    impl_->failed_since_flush = 0;
+    if (error) {
+        return detail::take_error(error, "aborting the transaction", impl_->rk.get(), impl_.get());
+    }
+    return ok_status();
+}
 
 }  // namespace es::client

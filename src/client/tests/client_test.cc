@@ -11,11 +11,11 @@
 #include "client/handle.h"
 #include "client/producer.h"
 #include "client/tests/client_test_util.h"
+#include "client/tests/mock_cluster.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <librdkafka/rdkafka.h>
-#include <librdkafka/rdkafka_mock.h>
 
 #include <algorithm>
 #include <chrono>
@@ -34,69 +34,6 @@ namespace {
 using namespace std::chrono_literals;
 using namespace testing;  // NOLINT(google-build-using-namespace): client_test_util.h helpers
 using ::testing::HasSubstr;
-
-/// A mock cluster of three brokers, hosted by a librdkafka handle of its own: setting
-/// "test.mock.num.brokers" makes a handle start one. Clients under test reach it over TCP
-/// through its bootstrap address, like any cluster.
-class MockCluster {
-  public:
-    explicit MockCluster(int brokers = 3) {
-        char errstr[512];
-        rd_kafka_conf_t* conf = rd_kafka_conf_new();
-        rd_kafka_conf_set(conf, "test.mock.num.brokers", std::to_string(brokers).c_str(), errstr,
-                          sizeof errstr);
-        rd_kafka_conf_set_log_cb(conf, nullptr);  // "mock cluster enabled" notices
-        rk_ = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof errstr);
-        if (!rk_) {
-            rd_kafka_conf_destroy(conf);
-            ADD_FAILURE() << "cannot start the mock cluster: " << errstr;
-            return;
-        }
-        mock_ = rd_kafka_handle_mock_cluster(rk_);
-        bootstraps_ = rd_kafka_mock_cluster_bootstraps(mock_);
-    }
-    ~MockCluster() {
-        if (rk_) rd_kafka_destroy(rk_);
-    }
-    MockCluster(const MockCluster&) = delete;
-    MockCluster& operator=(const MockCluster&) = delete;
-
-    void create_topic(const std::string& name, int partitions, int replication = 3) {
-        ASSERT_EQ(rd_kafka_mock_topic_create(mock_, name.c_str(), partitions, replication),
-                  RD_KAFKA_RESP_ERR_NO_ERROR);
-    }
-
-    ClientConfig config(std::map<std::string, std::string> properties = {}) const {
-        ClientConfig c;
-        c.brokers = bootstraps_;
-        c.properties = std::move(properties);
-        c.timeout = 10s;
-        return c;
-    }
-
-  private:
-    rd_kafka_t* rk_ = nullptr;
-    rd_kafka_mock_cluster_t* mock_ = nullptr;
-    std::string bootstraps_;
-};
-
-/// Sends `count` records "key-<i>" / "value-<i>" to one partition and waits for them.
-void produce_numbered(Producer& producer, const std::string& topic, int partition, int first,
-                      int count, int64_t timestamp_base = 1'700'000'000'000) {
-    for (int i = first; i < first + count; ++i) {
-        std::string key = "key-" + std::to_string(i);
-        std::string value = "value-" + std::to_string(i);
-        ProducerRecord r;
-        r.topic = topic;
-        r.partition = model::PartitionId(partition);
-        r.key = as_bytes(key);
-        r.value = as_bytes(value);
-        r.timestamp_ms = timestamp_base + i;
-        ASSERT_TRUE(producer.send(r).ok());
-    }
-    Status flushed = producer.flush(30s);
-    ASSERT_TRUE(flushed.ok()) << flushed.error().to_string();
-}
 
 // --- produce and consume ----------------------------------------------------------------------
 

@@ -9,7 +9,9 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <cstdint>
 #include <memory>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -38,6 +40,24 @@ inline std::vector<Message> consume_to_end(Consumer& consumer, size_t min = 0) {
     }
     ADD_FAILURE() << "the consumer did not reach the end (" << out.size() << " records)";
     return out;
+}
+
+/// Sends `count` records "key-<i>" / "value-<i>" to one partition and waits for them.
+inline void produce_numbered(Producer& producer, const std::string& topic, int partition, int first,
+                             int count, int64_t timestamp_base = 1'700'000'000'000) {
+    for (int i = first; i < first + count; ++i) {
+        std::string key = "key-" + std::to_string(i);
+        std::string value = "value-" + std::to_string(i);
+        ProducerRecord r;
+        r.topic = topic;
+        r.partition = model::PartitionId(partition);
+        r.key = as_bytes(key);
+        r.value = as_bytes(value);
+        r.timestamp_ms = timestamp_base + i;
+        ASSERT_TRUE(producer.send(r).ok());
+    }
+    Status flushed = producer.flush(30s);
+    ASSERT_TRUE(flushed.ok()) << flushed.error().to_string();
 }
 
 inline std::unique_ptr<Producer> make_producer(const ClientConfig& config) {
