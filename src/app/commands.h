@@ -13,5 +13,6 @@ void add_client_commands(CLI::App& app);  // client_commands.cc: topic, produce,
 void add_group_commands(CLI::App& app);   // group_commands.cc: group list/describe/...
 void add_demo_command(CLI::App& app);     // demo_command.cc
 void add_bench_command(CLI::App& app);    // bench_command.cc: bench produce|consume|e2e
+void add_run_command(CLI::App& app);      // run_command.cc: run a stream-processing job
 
 }  // namespace es::app

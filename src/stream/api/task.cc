@@ -25,6 +25,10 @@ void append_be64(std::string& out, TimeMs v) {
 
 }  // namespace
 
+std::string Task::clock_store_name(int subtopology) {
+    return fmt::format("_clock.{}", subtopology);
+}
+
 std::string TaskId::to_string() const { return fmt::format("{}_{}", subtopology, partition); }
 
 /// One input topic's event-time clock.
@@ -116,8 +120,9 @@ Status Task::init() {
         stores_.emplace(spec.name, s);
         if (spec.ttl_ms) ttl_stores_.push_back(s);
     }
-    ES_TRY(clock_store_, db_.store(state::StoreOptions{std::string(kClockStore), std::nullopt}));
-    stores_.emplace(std::string(kClockStore), clock_store_);
+    std::string clock = clock_store_name(id_.subtopology);
+    ES_TRY(clock_store_, db_.store(state::StoreOptions{clock, std::nullopt}));
+    stores_.emplace(clock, clock_store_);
 
     std::map<int, OperatorBase*> by_node;
     TimeMs now = io_.now();

@@ -44,8 +44,9 @@ struct TaskId {
 /// Runs on: one thread at a time (the stream thread that owns it).
 class Task final : private TaskContext {
   public:
-    /// Name of the store that keeps each input's clock and the task's watermark.
-    static constexpr std::string_view kClockStore = "_clock";
+    /// Name of the store that keeps each input's clock and the task's watermark: one per
+    /// sub-topology, since each has its own changelog (with its own partition count).
+    static std::string clock_store_name(int subtopology);
 
     /// Makes the operators of `id.subtopology`, opens their stores in `db` (which outlives the
     /// task) and restores the event-time clocks from it.
@@ -58,6 +59,8 @@ class Task final : private TaskContext {
     const std::vector<std::string>& input_topics() const { return input_topics_; }
     /// Names of every store the task writes, its clock store included.
     std::vector<std::string> store_names() const;
+    /// Every store the task writes, by name, its clock store included.
+    const std::map<std::string, state::KvStore*, std::less<>>& stores() const { return stores_; }
 
     /// One record of `topic` (a name from input_topics()).
     void process(std::string_view topic, const RawRecord& record);
