@@ -69,7 +69,7 @@ class Producer {
 
     rd_kafka_resp_err_t send(const std::string& topic, int32_t partition, const std::string& value,
                              std::optional<std::string> key = std::nullopt,
-                             rd_kafka_headers_t* headers = nullptr) {
+                             rd_kafka_headers_t* headers = nullptr, int64_t timestamp_ms = 0) {
         // The macros cast their arguments without parentheses: pass plain variables.
         const void* key_data = key ? key->data() : nullptr;
         size_t key_size = key ? key->size() : 0;
@@ -79,7 +79,7 @@ class Producer {
                 RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()),
                 RD_KAFKA_V_KEY(key_data, key_size), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
                 RD_KAFKA_V_HEADERS(headers ? rd_kafka_headers_copy(headers) : nullptr),
-                RD_KAFKA_V_END);
+                RD_KAFKA_V_TIMESTAMP(timestamp_ms), RD_KAFKA_V_END);
             if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL) return err;
             rd_kafka_poll(rk_.get(), 10);
         }

@@ -367,14 +367,10 @@ Status StreamThread::abort_and_reset(const Error& cause) {
         }
         ES_CHECK(consumer_->seek(tp, next));
     }
-    for (const TaskId& id : ids) {
-        ES_TRY(auto task, open_task(id));
-        tasks_[id] = std::move(task);
-    }
-    return ok_status();
+    return open_tasks(ids);
 }
 
-Result<std::unique_ptr<StreamThread::ActiveTask>> StreamThread::open_task(TaskId id) {
+Result<std::unique_ptr<StreamThread::ActiveTask>> StreamThread::open_store(TaskId id) {
     auto t = std::make_unique<ActiveTask>();
     t->id = id;
     std::filesystem::path dir = config_.state_dir / config_.application_id / id.to_string();
@@ -401,30 +397,55 @@ Result<std::unique_ptr<StreamThread::ActiveTask>> StreamThread::open_task(TaskId
         }
         if (t->changelog_next.count(store)) t->changelog_next[store] = next;
     }
-    ES_CHECK(restore(*t));
-    ES_TRY(t->task, Task::make(topology_, id, *t->db, *this));
     return t;
 }
 
-Status StreamThread::restore(ActiveTask& t) {
+Status StreamThread::open_tasks(const std::vector<TaskId>& ids) {
+    std::vector<std::unique_ptr<ActiveTask>> opened;
+    for (const TaskId& id : ids) {
+        auto t = open_store(id);
+        if (!t.ok()) return std::move(t).error().with_context("opening task " + id.to_string());
+        opened.push_back(std::move(t).value());
+    }
+    ES_CHECK(restore(opened));
+    for (auto& t : opened) {
+        ES_TRY(t->task, Task::make(topology_, t->id, *t->db, *this));
+        TaskId id = t->id;
+        tasks_[id] = std::move(t);
+    }
+    return ok_status();
+}
+
+Status StreamThread::restore(const std::vector<std::unique_ptr<ActiveTask>>& tasks) {
+    if (tasks.empty()) return ok_status();
     if (!restorer_) {
         client::ClientConfig c = config_.cluster;
         c.properties.try_emplace("client.id", client_id_ + "-restore");
         // Only committed changes: an aborted transaction's state never comes back.
         c.properties["isolation.level"] = "read_committed";
+        // The end of a changelog is found by an empty fetch: do not let the broker hold it.
+        c.properties.try_emplace("fetch.wait.max.ms", "10");
         ES_TRY(restorer_, client::Consumer::make(c));
     }
+    // Every changelog partition of every task in one assignment: they are read in parallel.
+    struct Target {
+        ActiveTask* task;
+        std::string store;
+    };
     std::vector<client::PartitionStart> starts;
-    std::map<std::string, std::string, std::less<>> store_of;  // changelog topic -> store
-    for (const auto& [store, next] : t.changelog_next) {
-        std::string topic = plan_.changelog_topic(store);
-        starts.push_back({model::TopicPartition{topic, model::PartitionId(t.id.partition)},
-                          client::StartPosition::at_offset(model::Offset(next))});
-        store_of[topic] = store;
+    std::map<model::TopicPartition, Target> target_of;
+    for (const auto& t : tasks) {
+        for (const auto& [store, next] : t->changelog_next) {
+            model::TopicPartition tp{plan_.changelog_topic(store),
+                                     model::PartitionId(t->id.partition)};
+            starts.push_back({tp, client::StartPosition::at_offset(model::Offset(next))});
+            target_of[tp] = Target{t.get(), store};
+        }
     }
     ES_CHECK(restorer_->assign(starts));
-    uint64_t restored = 0;
+    std::map<ActiveTask*, uint64_t> restored;
     Status result;
+    model::TopicPartition key_tp;
     while (result.ok() && !restorer_->at_end()) {
         if (stop_) {
             result = Error(Errc::state, "stopped while restoring");
@@ -436,32 +457,38 @@ Status StreamThread::restore(ActiveTask& t) {
             break;
         }
         for (const client::MessageView& m : *batch) {
-            const std::string& store = store_of.at(std::string(m.topic));
+            key_tp.topic.assign(m.topic);
+            key_tp.partition = m.partition;
+            Target& target = target_of.at(key_tp);
             std::optional<std::string_view> value;
             if (m.value) value = as_string_view(*m.value);
-            Status st = t.stores.at(store)->restore(
-                m.key ? as_string_view(*m.key) : std::string_view(), value);
+            Status st = target.task->stores.at(target.store)
+                            ->restore(m.key ? as_string_view(*m.key) : std::string_view(), value);
             if (!st.ok()) {
                 result = Error(Errc::state, fmt::format("task {}: changelog {} at offset {}: {}",
-                                                        t.id.to_string(), m.topic, m.offset.value(),
-                                                        st.error().to_string()));
+                                                        target.task->id.to_string(), m.topic,
+                                                        m.offset.value(), st.error().to_string()));
                 break;
             }
-            int64_t& next = t.changelog_next[store];
+            int64_t& next = target.task->changelog_next[target.store];
             next = std::max(next, m.offset.value() + 1);
-            ++restored;
+            ++restored[target.task];
         }
     }
     restorer_->unassign();
     ES_CHECK(result);
-    std::map<std::string, std::string> checkpoint;
-    for (const auto& [store, next] : t.changelog_next)
-        checkpoint[kCheckpointPrefix + store] = std::to_string(next);
-    ES_CHECK(t.db->finish_restore(checkpoint));
-    metrics_.restored_records += restored;
-    if (restored) {
-        stream_runtime_log.info("{}: task {} restored {} changelog records", client_id_,
-                                t.id.to_string(), restored);
+    for (const auto& t : tasks) {
+        std::map<std::string, std::string> checkpoint;
+        for (const auto& [store, next] : t->changelog_next) {
+            checkpoint[kCheckpointPrefix + store] = std::to_string(next);
+        }
+        ES_CHECK(t->db->finish_restore(checkpoint));
+        uint64_t n = restored[t.get()];
+        metrics_.restored_records += n;
+        if (n) {
+            stream_runtime_log.info("{}: task {} restored {} changelog records", client_id_,
+                                    t->id.to_string(), n);
+        }
     }
     return ok_status();
 }
@@ -490,14 +517,15 @@ void StreamThread::on_assigned(const std::vector<model::TopicPartition>& partiti
         int sub = plan_.subtopology_of(tp.topic);
         if (sub >= 0) wanted.insert(TaskId{sub, tp.partition.value()});
     }
+    std::vector<TaskId> missing;
     for (const TaskId& id : wanted) {
-        if (tasks_.count(id) || deferred_) continue;
-        auto task = open_task(id);
-        if (!task.ok()) {
-            deferred_ = std::move(task).error().with_context("opening task " + id.to_string());
-            return;
-        }
-        tasks_[id] = std::move(task).value();
+        if (!tasks_.count(id)) missing.push_back(id);
+    }
+    if (deferred_) return;
+    Status st = open_tasks(missing);
+    if (!st.ok()) {
+        deferred_ = std::move(st).error();
+        return;
     }
     stream_runtime_log.info("{}: {} tasks after assignment of {} partitions", client_id_,
                             tasks_.size(), partitions.size());

@@ -64,8 +64,12 @@ class StreamThread final : private client::RebalanceListener, private TaskIo {
     /// Aborts the open transaction and rebuilds every task from its stores at the group's
     /// committed offsets. Fails only when the thread must start over.
     Status abort_and_reset(const Error& cause);
-    Result<std::unique_ptr<ActiveTask>> open_task(TaskId id);
-    Status restore(ActiveTask& task);
+    /// Opens a task's database and stores and reads its checkpoint; no Task yet.
+    Result<std::unique_ptr<ActiveTask>> open_store(TaskId id);
+    /// Opens, restores (all together) and starts the tasks.
+    Status open_tasks(const std::vector<TaskId>& ids);
+    /// Replays every store's changelog from its checkpoint to the end, for all tasks at once.
+    Status restore(const std::vector<std::unique_ptr<ActiveTask>>& tasks);
     void close_tasks(const std::vector<model::TopicPartition>& partitions);
     void close_all_tasks();
     Status ensure_transaction();

@@ -1,0 +1,337 @@
+// The stream processor against `edgestream serve`, as users run it: `edgestream run
+// window-count` processes (counting by value, so records cross a repartition topic) killed -9
+// at random moments and restarted, once on an empty disk (state restored from the changelogs),
+// and several instances sharing one job while a third joins and leaves. In every case the
+// read_committed output must equal what an uninterrupted run writes: every window exactly once
+// with its exact count.
+
+#include "tests/integration/broker_process.h"
+#include "tests/integration/rdkafka_util.h"
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <map>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace es::integration {
+namespace {
+
+using namespace std::chrono_literals;
+using Clock = std::chrono::steady_clock;
+namespace fs = std::filesystem;
+
+/// Short group timeouts so that a killed member's partitions move within a couple of seconds.
+constexpr const char* kBrokerConfig = R"(broker:
+  group.min.session.timeout.ms: 500
+  group.initial.rebalance.delay.ms: 100
+  transaction.abort.timed.out.transaction.cleanup.interval.ms: 500
+)";
+
+constexpr int kPartitions = 4;
+constexpr int kValues = 12;         // distinct values counted
+constexpr int64_t kSpacingMs = 2;   // event-time step between records
+constexpr int64_t kJitterMs = 300;  // disorder, below the job's out-of-orderness
+constexpr int64_t kWindowMs = 1000;
+
+/// One `edgestream run window-count` process.
+class JobProcess {
+  public:
+    JobProcess(std::string brokers, fs::path state_dir, std::string instance)
+        : brokers_(std::move(brokers)),
+          state_dir_(std::move(state_dir)),
+          instance_(std::move(instance)) {
+        fs::create_directories(state_dir_);
+    }
+    ~JobProcess() { kill9(); }
+
+    void start() {
+        std::vector<std::string> args = {ES_BINARY_PATH,
+                                         "run",
+                                         "window-count",
+                                         "--brokers",
+                                         brokers_,
+                                         "--state-dir",
+                                         state_dir_.string(),
+                                         "--instance-id",
+                                         instance_,
+                                         "--commit-interval-ms",
+                                         "100",
+                                         "-p",
+                                         "input=in",
+                                         "-p",
+                                         "output=out",
+                                         "-p",
+                                         "by=value",
+                                         "-p",
+                                         "window=1s",
+                                         "-p",
+                                         "out-of-orderness=500ms",
+                                         "-X",
+                                         "session.timeout.ms=1500",
+                                         "-X",
+                                         "heartbeat.interval.ms=300"};
+        pid_ = ::fork();
+        if (pid_ == 0) {
+            int log = ::open((state_dir_ / "job.log").c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+            ::dup2(log, 1);
+            ::dup2(log, 2);
+            std::vector<char*> argv;
+            for (auto& a : args) argv.push_back(a.data());
+            argv.push_back(nullptr);
+            ::execv(argv[0], argv.data());
+            ::_exit(127);
+        }
+    }
+    void kill9() {
+        if (pid_ <= 0) return;
+        ::kill(pid_, SIGKILL);
+        ::waitpid(pid_, nullptr, 0);
+        pid_ = -1;
+    }
+    /// SIGTERM: commit and leave the group. Returns the exit code.
+    int stop() {
+        if (pid_ <= 0) return -1;
+        ::kill(pid_, SIGTERM);
+        int status = 0;
+        ::waitpid(pid_, &status, 0);
+        pid_ = -1;
+        return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    }
+    std::string log() const {
+        std::ifstream in(state_dir_ / "job.log");
+        std::stringstream s;
+        s << in.rdbuf();
+        return s.str();
+    }
+    const fs::path& state_dir() const { return state_dir_; }
+
+  private:
+    std::string brokers_;
+    fs::path state_dir_;
+    std::string instance_;
+    pid_t pid_ = -1;
+};
+
+using WindowKey = std::pair<std::string, int64_t>;  // value, window start
+
+class StreamJobTest : public ::testing::Test {
+  protected:
+    StreamJobTest() : broker_(kBrokerConfig) {}
+
+    void SetUp() override {
+        ASSERT_TRUE(broker_.start()) << broker_.log();
+        for (const char* topic : {"in", "out", "out-late"}) {
+            ASSERT_EQ(create_topic(broker_.brokers(), topic, kPartitions),
+                      RD_KAFKA_RESP_ERR_NO_ERROR);
+        }
+        dir_ = fs::path(broker_.data_dir()) / "jobs";
+    }
+    void TearDown() override {
+        if (HasFailure())
+            std::printf("--- serve.log (tail) ---\n%s\n", tail(broker_.log()).c_str());
+    }
+
+    static std::string tail(const std::string& s, size_t n = 6000) {
+        return s.size() > n ? s.substr(s.size() - n) : s;
+    }
+
+    /// Sends `count` records over `duration`, spread over the partitions, with event times that
+    /// advance by kSpacingMs with up to kJitterMs of disorder, then one far-future record per
+    /// partition so that every window the data touched closes. Fills expected_.
+    void produce(int count, std::chrono::milliseconds duration) {
+        Producer producer(broker_.brokers(), {{"enable.idempotence", "true"}, {"linger.ms", "5"}});
+        std::mt19937 rng(42);
+        std::uniform_int_distribution<int64_t> jitter(0, kJitterMs);
+        std::uniform_int_distribution<int> value(0, kValues - 1);
+        int64_t base = 1'700'000'000'000;  // a fixed epoch keeps windows the same on every run
+        auto started = Clock::now();
+        int64_t last = base;
+        for (int i = 0; i < count; ++i) {
+            int64_t ts = base + i * kSpacingMs - jitter(rng);
+            last = std::max(last, ts);
+            std::string v = "v" + std::to_string(value(rng));
+            ASSERT_EQ(producer.send("in", i % kPartitions, v, "k" + std::to_string(i), nullptr, ts),
+                      RD_KAFKA_RESP_ERR_NO_ERROR);
+            expected_[{v, ts - ((ts % kWindowMs) + kWindowMs) % kWindowMs}]++;
+            if (i % 500 == 0) {
+                producer.poll(0);
+                std::this_thread::sleep_until(started + duration * i / count);
+            }
+        }
+        for (int p = 0; p < kPartitions; ++p) {
+            ASSERT_EQ(producer.send("in", p, "flush", "flush", nullptr, last + 10 * kWindowMs),
+                      RD_KAFKA_RESP_ERR_NO_ERROR);
+        }
+        ASSERT_EQ(producer.flush(30000), RD_KAFKA_RESP_ERR_NO_ERROR);
+        ASSERT_EQ(producer.deliveries.failed, 0u);
+        produced_ = true;
+    }
+
+    /// The job's committed output: per (value, window start), how many results and the last count.
+    struct Output {
+        std::map<WindowKey, int> times;
+        std::map<WindowKey, int64_t> count;
+        size_t late = 0;
+    };
+    Output read_output() {
+        Output out;
+        std::map<std::string, std::string> rc{{"isolation.level", "read_committed"}};
+        for (int p = 0; p < kPartitions; ++p) {
+            for (const auto& r : consume(broker_.brokers(), "out", p, RD_KAFKA_OFFSET_BEGINNING,
+                                         1'000'000, 3000, rc, true)) {
+                auto doc = nlohmann::json::parse(r.value.value_or(""), nullptr, false);
+                if (doc.is_discarded()) continue;
+                WindowKey k{doc.value("key", ""), doc.value("start", int64_t{0})};
+                if (k.first == "flush") continue;
+                out.times[k]++;
+                out.count[k] = doc.value("count", int64_t{0});
+            }
+            out.late += consume(broker_.brokers(), "out-late", p, RD_KAFKA_OFFSET_BEGINNING,
+                                1'000'000, 3000, rc, true)
+                            .size();
+        }
+        return out;
+    }
+
+    /// Waits until the output has a result for every expected window (or the limit passes).
+    Output wait_for_output(std::chrono::seconds limit) {
+        auto deadline = Clock::now() + limit;
+        Output out;
+        while (Clock::now() < deadline) {
+            out = read_output();
+            if (out.times.size() >= expected_.size()) break;
+            std::this_thread::sleep_for(1s);
+        }
+        return out;
+    }
+
+    void expect_exactly_once(const Output& out) {
+        int missing = 0, duplicated = 0, wrong = 0, extra = 0;
+        for (const auto& [k, n] : expected_) {
+            auto it = out.times.find(k);
+            if (it == out.times.end()) {
+                ++missing;
+                continue;
+            }
+            if (it->second > 1) ++duplicated;
+            if (out.count.at(k) != n) ++wrong;
+        }
+        for (const auto& [k, n] : out.times) extra += expected_.count(k) ? 0 : 1;
+        std::printf(
+            "checked %zu windows of %d records: %d missing, %d duplicated, %d wrong counts, "
+            "%d unexpected, %zu late\n",
+            expected_.size(), total(), missing, duplicated, wrong, extra, out.late);
+        EXPECT_EQ(missing, 0);
+        EXPECT_EQ(duplicated, 0);
+        EXPECT_EQ(wrong, 0);
+        EXPECT_EQ(extra, 0);
+        EXPECT_EQ(out.late, 0u);
+    }
+
+    /// True when the log reports an assignment with at least one task.
+    static bool had_tasks(const std::string& log) {
+        for (size_t at = 0; (at = log.find(" tasks after assignment", at)) != std::string::npos;
+             ++at) {
+            size_t start = log.rfind(' ', at - 1);
+            if (start != std::string::npos && log.substr(start + 1, at - start - 1) != "0")
+                return true;
+        }
+        return false;
+    }
+
+    /// Waits until the job's log reports its n-th assignment (each start logs one).
+    static void wait_for_assignments(const JobProcess& job, int n, std::chrono::seconds limit) {
+        auto deadline = Clock::now() + limit;
+        while (Clock::now() < deadline) {
+            std::string log = job.log();
+            int seen = 0;
+            for (size_t at = 0; (at = log.find("tasks after assignment", at)) != std::string::npos;
+                 ++at)
+                ++seen;
+            if (seen >= n) return;
+            std::this_thread::sleep_for(50ms);
+        }
+        ADD_FAILURE() << "the job got no assignment within " << limit.count() << " s:\n"
+                      << tail(job.log());
+    }
+
+    int total() const {
+        int n = 0;
+        for (const auto& [k, c] : expected_) n += static_cast<int>(c);
+        return n;
+    }
+
+    BrokerProcess broker_;
+    fs::path dir_;
+    std::map<WindowKey, int64_t> expected_;
+    std::atomic<bool> produced_{false};
+};
+
+TEST_F(StreamJobTest, KilledAndRestartedJobWritesTheUninterruptedOutput) {
+    JobProcess job(broker_.brokers(), dir_ / "a", "instance-a");
+    job.start();
+    std::thread producer([&] { produce(20000, 8s); });
+    std::mt19937 rng(7);
+    std::uniform_int_distribution<int> pause_ms(200, 1500);
+    int kills = 0;
+    for (; kills < 4; ++kills) {
+        // Kill while it works: after it got its tasks, at a random moment of processing.
+        wait_for_assignments(job, kills + 1, 60s);
+        std::this_thread::sleep_for(std::chrono::milliseconds(pause_ms(rng)));
+        job.kill9();
+        if (kills == 2) {
+            // Once on an empty disk: the tasks must rebuild their state from the changelogs.
+            fs::remove_all(dir_ / "a" / "window-count");
+        }
+        job.start();
+    }
+    producer.join();
+    Output out = wait_for_output(120s);
+    std::printf("job killed -9 %d times (once with its state wiped)\n", kills);
+    expect_exactly_once(out);
+    std::string log = job.log();
+    EXPECT_NE(log.find("changelog records"), std::string::npos)
+        << "no task restored state from a changelog:\n"
+        << tail(log);
+    if (HasFailure()) std::printf("--- job.log (tail) ---\n%s\n", tail(log).c_str());
+    EXPECT_EQ(job.stop(), 0);
+}
+
+TEST_F(StreamJobTest, InstancesShareTheJobAndAThirdJoiningAndLeavingLosesNothing) {
+    JobProcess a(broker_.brokers(), dir_ / "a", "instance-a");
+    JobProcess b(broker_.brokers(), dir_ / "b", "instance-b");
+    JobProcess c(broker_.brokers(), dir_ / "c", "instance-c");
+    a.start();
+    b.start();
+    std::thread producer([&] { produce(20000, 9s); });
+    std::this_thread::sleep_for(2500ms);
+    c.start();  // joins: partitions move to it
+    std::this_thread::sleep_for(3000ms);
+    EXPECT_EQ(c.stop(), 0);  // leaves cleanly: its partitions move back
+    std::this_thread::sleep_for(1500ms);
+    EXPECT_EQ(b.stop(), 0);  // a carries on alone
+    producer.join();
+    Output out = wait_for_output(120s);
+    expect_exactly_once(out);
+    for (auto* j : {&a, &b, &c}) {
+        EXPECT_TRUE(had_tasks(j->log())) << j->state_dir() << " never got a task";
+    }
+    if (HasFailure()) {
+        for (auto* j : {&a, &b, &c}) {
+            std::printf("--- %s (tail) ---\n%s\n", j->state_dir().c_str(), tail(j->log()).c_str());
+        }
+    }
+    EXPECT_EQ(a.stop(), 0);
+}
+
+}  // namespace
+}  // namespace es::integration
