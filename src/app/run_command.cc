@@ -32,6 +32,7 @@ struct RunOptions {
     std::string instance_id;
     std::string metrics_addr;
     int64_t commit_interval_ms = 0;
+    int64_t metrics_interval_ms = -1;
     int threads = 0;
     bool describe = false;
     bool list = false;
@@ -99,6 +100,8 @@ int run_job(const RunOptions& o) {
     }
     stream::runtime::RunOptions run_options;
     run_options.metrics_addr = o.metrics_addr;
+    if (o.metrics_interval_ms >= 0)
+        run_options.metrics_interval = std::chrono::milliseconds(o.metrics_interval_ms);
     auto runner =
         stream::runtime::JobRunner::make(std::move(topology).value(), file.runtime, run_options);
     if (!runner.ok()) fail(kUsage, "run", runner.error().message());
@@ -149,6 +152,10 @@ void add_run_command(CLI::App& app) {
         ->check(CLI::Range(1, 64));
     cmd->add_option("--metrics-addr", o->metrics_addr,
                     "HOST:PORT for /metrics (Prometheus) and /v1/job");
+    cmd->add_option("--metrics-interval-ms", o->metrics_interval_ms,
+                    "How often the job's figures go to the edgestream-job-metrics topic (0: never; "
+                    "default 5000)")
+        ->check(CLI::NonNegativeNumber);
     cmd->add_flag("--describe", o->describe, "Print the job's topology and exit");
     cmd->add_flag("--list", o->list, "List the built-in jobs and their parameters");
     cmd->callback([o, cmd] {

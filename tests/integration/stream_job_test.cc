@@ -8,6 +8,7 @@
 #include "tests/integration/broker_process.h"
 #include "tests/integration/rdkafka_util.h"
 #include <gtest/gtest.h>
+#include <httplib.h>
 #include <nlohmann/json.hpp>
 #include <signal.h>
 #include <sys/wait.h>
@@ -45,10 +46,12 @@ constexpr int64_t kWindowMs = 1000;
 /// One `edgestream run window-count` process.
 class JobProcess {
   public:
-    JobProcess(std::string brokers, fs::path state_dir, std::string instance)
+    JobProcess(std::string brokers, fs::path state_dir, std::string instance,
+               std::vector<std::string> extra = {})
         : brokers_(std::move(brokers)),
           state_dir_(std::move(state_dir)),
-          instance_(std::move(instance)) {
+          instance_(std::move(instance)),
+          extra_(std::move(extra)) {
         fs::create_directories(state_dir_);
     }
     ~JobProcess() { kill9(); }
@@ -79,6 +82,7 @@ class JobProcess {
                                          "session.timeout.ms=1500",
                                          "-X",
                                          "heartbeat.interval.ms=300"};
+        args.insert(args.end(), extra_.begin(), extra_.end());
         pid_ = ::fork();
         if (pid_ == 0) {
             int log = ::open((state_dir_ / "job.log").c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
@@ -118,6 +122,7 @@ class JobProcess {
     std::string brokers_;
     fs::path state_dir_;
     std::string instance_;
+    std::vector<std::string> extra_;
     pid_t pid_ = -1;
 };
 
@@ -331,6 +336,60 @@ TEST_F(StreamJobTest, InstancesShareTheJobAndAThirdJoiningAndLeavingLosesNothing
         }
     }
     EXPECT_EQ(a.stop(), 0);
+}
+
+TEST_F(StreamJobTest, MetricsAreServedAsPrometheusTextAndPublishedToTheMetricsTopic) {
+    uint16_t port = free_port();
+    std::vector<std::string> extra = {"--metrics-addr", "127.0.0.1:" + std::to_string(port),
+                                      "--metrics-interval-ms", "300"};
+    JobProcess job(broker_.brokers(), dir_ / "m", "instance-m", extra);
+    job.start();
+    produce(2000, 1s);
+    Output out = wait_for_output(60s);
+    expect_exactly_once(out);
+    httplib::Client http("127.0.0.1", port);
+    std::string text;
+    auto deadline = Clock::now() + 30s;
+    while (Clock::now() < deadline) {
+        auto res = http.Get("/metrics");
+        if (res && res->status == 200) {
+            text = res->body;
+            // Figures arrive with commits and the lag with the next measurement.
+            if (text.find("edgestream_job_consumer_lag{") != std::string::npos &&
+                text.find("edgestream_job_records_processed_total{job=\"window-count\"} ") !=
+                    std::string::npos) {
+                break;
+            }
+        }
+        std::this_thread::sleep_for(200ms);
+    }
+    for (const char* metric :
+         {"edgestream_job_records_processed_total{job=\"window-count\"} ",
+          "edgestream_job_commits_total", "edgestream_job_commit_duration_seconds",
+          "edgestream_task_watermark_lag_seconds{", "edgestream_task_state_entries{",
+          "edgestream_operator_records_in_total{job=\"window-count\",task=\"1_0\",operator="
+          "\"counts\"}",
+          "edgestream_operator_late_records_total{", "edgestream_job_consumer_lag{"}) {
+        EXPECT_NE(text.find(metric), std::string::npos) << "no " << metric << " in:\n" << text;
+    }
+    auto job_json = http.Get("/v1/job");
+    ASSERT_TRUE(job_json && job_json->status == 200);
+    auto doc = nlohmann::json::parse(job_json->body, nullptr, false);
+    ASSERT_FALSE(doc.is_discarded()) << job_json->body;
+    EXPECT_EQ(doc.value("job", ""), "window-count");
+    EXPECT_EQ(doc["tasks"].size(), 8u) << job_json->body;
+    // The metrics topic holds the same JSON, keyed by application id.
+    // A few records: the job keeps writing, so the partition has no end to wait for.
+    auto records =
+        consume(broker_.brokers(), "edgestream-job-metrics", 0, RD_KAFKA_OFFSET_BEGINNING, 3, 5000);
+    ASSERT_FALSE(records.empty());
+    EXPECT_EQ(records.back().key.value_or(""), "window-count");
+    auto published = nlohmann::json::parse(records.back().value.value_or(""), nullptr, false);
+    ASSERT_FALSE(published.is_discarded());
+    EXPECT_GT(published.value("records_processed", 0), 0);
+    std::printf("/metrics: %zu bytes; metrics topic: %zu records\n", text.size(), records.size());
+    if (HasFailure()) std::printf("--- job.log (tail) ---\n%s\n", tail(job.log()).c_str());
+    EXPECT_EQ(job.stop(), 0);
 }
 
 }  // namespace

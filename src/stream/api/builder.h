@@ -316,18 +316,24 @@ Stream<K, V> StreamBuilder::source(std::string topic, SourceOptions<V> options) 
 template <class KOut, class VOut, class K, class V>
 class WithLate : public Stream<KOut, VOut> {
   public:
-    explicit WithLate(Stream<KOut, VOut> results) : Stream<KOut, VOut>(std::move(results)) {}
+    /// `late_node` is the operator with the late output; -1: the one that made `results`.
+    explicit WithLate(Stream<KOut, VOut> results, int late_node = -1)
+        : Stream<KOut, VOut>(std::move(results)),
+          late_node_(late_node < 0 ? this->node_id() : late_node) {}
 
     /// Records later than the watermark and allowed lateness let the operator take. Never
     /// silently lost: route them somewhere.
     Stream<K, V> late_records() const {
         return Stream<K, V>(
-            this->graph(), this->node_id(),
+            this->graph(), late_node_,
             [](OperatorBase& op) -> Output<K, V>& {
                 return dynamic_cast<EmitsLate<K, V>&>(op).late;
             },
             false);
     }
+
+  private:
+    int late_node_;
 };
 
 template <class K, class V, class Agg>
@@ -379,6 +385,29 @@ class WindowedStream {
                 return prev ? f(std::move(*prev), v) : v;
             },
             [f](const K&, V&& a, V&& b) { return f(std::move(a), std::move(b)); });
+    }
+
+    /// Every record of each window, in arrival order, handed to fn(key, window, values) when the
+    /// window fires (Flink's ProcessWindowFunction). The window's records are kept whole until
+    /// then: prefer aggregate() when a running result will do.
+    template <class F, class Out = std::invoke_result_t<F&, const K&, const TimeWindow&,
+                                                        const std::vector<V>&>>
+    WithLate<Windowed<K>, Out, K, V> process(F fn) const {
+        auto collected = aggregate([] { return std::vector<V>{}; },
+                                   [](const V& v, std::vector<V>&& acc) {
+                                       acc.push_back(v);
+                                       return std::move(acc);
+                                   },
+                                   [](std::vector<V>&& a, std::vector<V>&& b) {
+                                       a.insert(a.end(), std::make_move_iterator(b.begin()),
+                                                std::make_move_iterator(b.end()));
+                                       return std::move(a);
+                                   });
+        auto results =
+            collected.map_values([fn](const Windowed<K>& w, const std::vector<V>& values) mutable {
+                return fn(w.key, w.window, values);
+            });
+        return WithLate<Windowed<K>, Out, K, V>(results, collected.node_id());
     }
 
     /// The number of records in each window.

@@ -6,8 +6,8 @@
 //     static void encode(const T& value, std::string& out);   // appends to out
 //     static Result<T> decode(std::string_view bytes);        // Errc::bad_record on bad input
 //
-// Built in: std::string (raw bytes), int32_t/int64_t (big-endian, as Kafka's IntegerSerde and
-// LongSerde), double (IEEE-754 big-endian, as DoubleSerde), NoKey (null), std::vector<T>
+// Built in: std::string and Bytes (raw bytes), int32_t/int64_t (big-endian, as Kafka's IntegerSerde
+// and LongSerde), double (IEEE-754 big-endian, as DoubleSerde), NoKey (null), std::vector<T>
 // (length-prefixed elements) and std::pair. serde_json.h adds JSON for types with nlohmann
 // to_json/from_json. Inside a chain of operators values stay typed: no serde runs there.
 
@@ -57,6 +57,17 @@ template <>
 struct Serde<std::string> {
     static void encode(const std::string& v, std::string& out) { out.append(v); }
     static Result<std::string> decode(std::string_view in) { return std::string(in); }
+};
+
+template <>
+struct Serde<Bytes> {
+    static void encode(const Bytes& v, std::string& out) {
+        out.append(reinterpret_cast<const char*>(v.data()), v.size());
+    }
+    static Result<Bytes> decode(std::string_view in) {
+        return Bytes(reinterpret_cast<const uint8_t*>(in.data()),
+                     reinterpret_cast<const uint8_t*>(in.data()) + in.size());
+    }
 };
 
 template <>

@@ -60,7 +60,7 @@ struct Task::Clock {
         if (idle) return std::nullopt;
         if (mode == Mode::event_time) {
             if (max_timestamp == kMinTime) return kMinTime;
-            return max_timestamp - out_of_orderness - 1;
+            return saturating_add(saturating_add(max_timestamp, -out_of_orderness), -1);
         }
         std::optional<TimeMs> low;
         for (const Upstream& u : upstream) {

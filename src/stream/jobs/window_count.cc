@@ -5,26 +5,17 @@
 #include "stream/api/builder.h"
 #include "stream/jobs/builtin_jobs.h"
 
-#include <fmt/core.h>
+#include <nlohmann/json.hpp>
 
 namespace es::stream::jobs {
 namespace {
 
-/// {"key":"k","start":0,"end":60000,"count":3}; keys are escaped as JSON strings.
+/// {"key":"k","start":0,"end":60000,"count":3}. Kafka keys are bytes: ones that are not
+/// UTF-8 get U+FFFD in place of their bad bytes, so the value stays valid JSON.
 std::string result_json(const Windowed<std::string>& w, int64_t count) {
-    std::string key;
-    for (char c : w.key) {
-        if (c == '"' || c == '\\') {
-            key.push_back('\\');
-            key.push_back(c);
-        } else if (static_cast<unsigned char>(c) < 0x20) {
-            key += fmt::format("\\u{:04x}", static_cast<int>(c));
-        } else {
-            key.push_back(c);
-        }
-    }
-    return fmt::format(R"({{"key":"{}","start":{},"end":{},"count":{}}})", key, w.window.start,
-                       w.window.end, count);
+    nlohmann::json doc = {
+        {"key", w.key}, {"start", w.window.start}, {"end", w.window.end}, {"count", count}};
+    return doc.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 Result<Topology> build(const JobParams& params) {

@@ -105,6 +105,10 @@ Result<JobFile> parse_job_file(const std::string& text, JobFile job, const std::
 }
 
 Result<JobFile> load_job_file(const std::filesystem::path& path, JobFile base) {
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(path, ec)) {
+        return Error(Errc::invalid_config, "job file " + path.string() + " is not a readable file");
+    }
     std::ifstream in(path);
     if (!in) return Error(Errc::invalid_config, "cannot read job file " + path.string());
     std::stringstream text;

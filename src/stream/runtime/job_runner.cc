@@ -176,14 +176,33 @@ Status JobRunner::run(const std::atomic<bool>& stop) {
         });
     }
 
-    // The metrics topic: a compacted record per job, refreshed every few seconds.
+    // The metrics topic: a compacted record per job, refreshed every few seconds; the group's
+    // lag is measured at the same pace (ListOffsets and OffsetFetch, through the admin client).
     std::unique_ptr<client::Producer> metrics_producer;
+    std::unique_ptr<client::Admin> lag_admin;
     if (options_.metrics_interval.count() > 0) {
         auto p = client::Producer::make(config_.cluster);
         if (p.ok()) metrics_producer = std::move(p).value();
+        auto a = client::Admin::make(config_.cluster);
+        if (a.ok()) lag_admin = std::move(a).value();
     }
+    bool lag_warned = false;
     while (!stop) {
         nap(options_.metrics_interval.count() > 0 ? options_.metrics_interval : 1000ms, stop);
+        if (lag_admin && !stop) {
+            auto offsets = lag_admin->group_offsets(config_.application_id);
+            if (offsets.ok()) {
+                std::map<std::pair<std::string, int32_t>, int64_t> lag;
+                for (const auto& o : *offsets) {
+                    if (o.lag) lag[{o.tp.topic, o.tp.partition.value()}] = *o.lag;
+                }
+                metrics_.set_consumer_lag(std::move(lag));
+            } else if (!lag_warned) {
+                stream_runtime_log.warn("measuring the group's lag: {}",
+                                        offsets.error().to_string());
+                lag_warned = true;
+            }
+        }
         if (metrics_producer && !stop) {
             std::string value = metrics_.json(wall_clock_ms());
             client::ProducerRecord r;

@@ -45,6 +45,11 @@ void JobMetrics::record_commit(int64_t micros) {
     }
 }
 
+void JobMetrics::set_consumer_lag(std::map<std::pair<std::string, int32_t>, int64_t> lag) {
+    std::lock_guard lock(mu_);
+    lag_ = std::move(lag);
+}
+
 void JobMetrics::publish(const std::string& thread, std::vector<TaskFigures> tasks) {
     std::lock_guard lock(mu_);
     tasks_[thread] = std::move(tasks);
@@ -90,6 +95,14 @@ std::string JobMetrics::prometheus(TimeMs now) const {
                   : 0.0);
 
     std::lock_guard lock(mu_);
+    out +=
+        "# HELP edgestream_job_consumer_lag Records in an input partition not yet committed.\n"
+        "# TYPE edgestream_job_consumer_lag gauge\n";
+    for (const auto& [tp, lag] : lag_) {
+        out += fmt::format(
+            "edgestream_job_consumer_lag{{job=\"{}\",topic=\"{}\",partition=\"{}\"}} {}\n", j,
+            label(tp.first), tp.second, lag);
+    }
     out +=
         "# HELP edgestream_task_watermark_lag_seconds Wall clock minus the task's watermark.\n"
         "# TYPE edgestream_task_watermark_lag_seconds gauge\n";
@@ -151,11 +164,14 @@ std::string JobMetrics::json(TimeMs now) const {
     std::string out = fmt::format(
         "{{\"job\":{},\"time\":{},\"records_processed\":{},\"records_sent\":{},\"bad_records\":{},"
         "\"commits\":{},\"aborts\":{},\"rebalances\":{},\"restored_records\":{},"
-        "\"last_commit_us\":{},\"max_commit_us\":{},\"tasks\":[",
+        "\"last_commit_us\":{},\"max_commit_us\":{},",
         quoted(job_), now, records_processed.load(), records_sent.load(), bad_records.load(),
         commits.load(), aborts.load(), rebalances.load(), restored_records.load(),
         last_commit_us.load(), max_commit_us.load());
     std::lock_guard lock(mu_);
+    int64_t total_lag = 0;
+    for (const auto& [tp, lag] : lag_) total_lag += lag;
+    out += fmt::format("\"consumer_lag\":{},\"tasks\":[", total_lag);
     bool first_task = true;
     for (const auto& [thread, tasks] : tasks_) {
         for (const TaskFigures& t : tasks) {

@@ -52,6 +52,8 @@ class JobMetrics {
     std::atomic<uint64_t> lag_samples{0};
 
     void record_commit(int64_t micros);
+    /// The group's lag per input partition (log end minus committed offset), as last measured.
+    void set_consumer_lag(std::map<std::pair<std::string, int32_t>, int64_t> lag);
     /// Replaces what `thread` published last.
     void publish(const std::string& thread, std::vector<TaskFigures> tasks);
     /// Forgets a thread that stopped.
@@ -64,6 +66,7 @@ class JobMetrics {
     std::string job_;
     mutable std::mutex mu_;
     std::map<std::string, std::vector<TaskFigures>> tasks_;  // by thread
+    std::map<std::pair<std::string, int32_t>, int64_t> lag_;
 };
 
 }  // namespace es::stream::runtime

@@ -340,27 +340,40 @@ Status StreamThread::commit() {
     return ok_status();
 }
 
-Status StreamThread::abort_and_reset(const Error& cause) {
+Status StreamThread::abort_and_reset(const Error& cause,
+                                     const std::vector<model::TopicPartition>& leaving) {
     ++metrics_.aborts;
     stream_runtime_log.warn("{}: aborting and rebuilding tasks: {}", client_id_, cause.to_string());
     if (exactly_once_ && in_transaction_) {
         Status st = producer_->abort_transaction(kCommitTimeout);
-        if (!st.ok())
+        if (!st.ok()) {
             return std::move(st).error().with_context("aborting after: " + cause.to_string());
+        }
         in_transaction_ = false;
+    }
+    auto is_leaving = [&](const model::TopicPartition& tp) {
+        return std::find(leaving.begin(), leaving.end(), tp) != leaving.end();
+    };
+    std::set<TaskId> gone;
+    for (const model::TopicPartition& tp : leaving) {
+        int sub = plan_.subtopology_of(tp.topic);
+        if (sub >= 0) gone.insert(TaskId{sub, tp.partition.value()});
     }
     std::vector<TaskId> ids;
     for (auto& [id, t] : tasks_) {
         t->db->rollback();
-        ids.push_back(id);
+        if (!gone.count(id)) ids.push_back(id);
     }
     close_all_tasks();
     positions_.clear();
     dirty_ = false;
     // Back to the committed input offsets, with tasks rebuilt from their committed state.
-    std::vector<model::TopicPartition> assigned = consumer_->assignment();
-    ES_TRY(auto committed, consumer_->committed(assigned));
-    for (const model::TopicPartition& tp : assigned) {
+    std::vector<model::TopicPartition> kept;
+    for (const model::TopicPartition& tp : consumer_->assignment()) {
+        if (!is_leaving(tp)) kept.push_back(tp);
+    }
+    ES_TRY(auto committed, consumer_->committed(kept));
+    for (const model::TopicPartition& tp : kept) {
         model::Offset next(0);
         for (const auto& c : committed) {
             if (c.tp == tp) next = c.offset;
@@ -413,6 +426,7 @@ Status StreamThread::open_tasks(const std::vector<TaskId>& ids) {
         TaskId id = t->id;
         tasks_[id] = std::move(t);
     }
+    publish_metrics();
     return ok_status();
 }
 
@@ -503,11 +517,13 @@ void StreamThread::close_tasks(const std::vector<model::TopicPartition>& partiti
         bool gone = std::find(partitions.begin(), partitions.end(), it->first) != partitions.end();
         it = gone ? positions_.erase(it) : std::next(it);
     }
+    publish_metrics();  // a task this thread gave away must not be reported from here again
 }
 
 void StreamThread::close_all_tasks() {
     for (auto& [id, t] : tasks_) t->task.reset();  // before the databases they write to
     tasks_.clear();
+    publish_metrics();
 }
 
 void StreamThread::on_assigned(const std::vector<model::TopicPartition>& partitions) {
@@ -535,20 +551,14 @@ void StreamThread::on_revoked(const std::vector<model::TopicPartition>& partitio
     // Commit what was done for them while this member still owns them; the next owner starts
     // where this commit leaves off.
     Status st = commit();
-    if (!st.ok()) {
-        stream_runtime_log.warn("{}: commit before giving up partitions failed: {}", client_id_,
-                                st.error().to_string());
-        if (exactly_once_ && in_transaction_) {
-            producer_->abort_transaction(kCommitTimeout).ignore_error();
-            in_transaction_ = false;
-        }
-        for (auto& [id, t] : tasks_) t->db->rollback();
-        close_all_tasks();
-        positions_.clear();
-        dirty_ = false;
+    if (st.ok()) {
+        close_tasks(partitions);
         return;
     }
-    close_tasks(partitions);
+    // The next owner redoes the uncommitted work of the revoked partitions; the ones this member
+    // keeps (cooperative protocol) go back to their committed offsets with rebuilt tasks.
+    Status reset = abort_and_reset(st.error(), partitions);
+    if (!reset.ok() && !deferred_) deferred_ = std::move(reset).error();
 }
 
 void StreamThread::on_lost(const std::vector<model::TopicPartition>& partitions) {

@@ -63,7 +63,9 @@ class StreamThread final : private client::RebalanceListener, private TaskIo {
     Status commit();
     /// Aborts the open transaction and rebuilds every task from its stores at the group's
     /// committed offsets. Fails only when the thread must start over.
-    Status abort_and_reset(const Error& cause);
+    /// Partitions in `leaving` are being given up: their tasks are closed, not rebuilt.
+    Status abort_and_reset(const Error& cause,
+                           const std::vector<model::TopicPartition>& leaving = {});
     /// Opens a task's database and stores and reads its checkpoint; no Task yet.
     Result<std::unique_ptr<ActiveTask>> open_store(TaskId id);
     /// Opens, restores (all together) and starts the tasks.

@@ -236,6 +236,36 @@ TEST_F(DriverTest, AnIdlePartitionStopsHoldingTheWatermarkBack) {
     EXPECT_EQ(values_of(d.take("out")), (std::vector<std::string>{"k=1"}));
 }
 
+TEST_F(DriverTest, WindowProcessSeesEveryRecordOfTheWindowInArrivalOrder) {
+    StreamBuilder b("window-process");
+    auto listed = b.source<std::string, std::string>("in")
+                      .window(TumblingWindows::of(10s), "w")
+                      .process([](const std::string& key, const TimeWindow& w,
+                                  const std::vector<std::string>& values) {
+                          std::string out = key + "@" + std::to_string(w.start) + ":";
+                          for (const auto& v : values) out += v;
+                          return out;
+                      });
+    listed
+        .map([](const Windowed<std::string>& w, const std::string& text) {
+            return std::pair<std::string, std::string>(w.key, text);
+        })
+        .to("out");
+    listed.late_records().to("late");
+    auto t = b.build();
+    ASSERT_TRUE(t.ok()) << t.error().to_string();
+    auto driver = TestDriver::make(*t, {.state_dir = dir_});
+    ASSERT_TRUE(driver.ok()) << driver.error().to_string();
+    auto& d = **driver;
+    ASSERT_TRUE(d.pipe("in", "k", "c", 3000).ok());
+    ASSERT_TRUE(d.pipe("in", "k", "a", 1000).ok());
+    ASSERT_TRUE(d.pipe("in", "k", "b", 2000).ok());
+    ASSERT_TRUE(d.pipe("in", "k", "z", 10000).ok());
+    EXPECT_EQ(values_of(d.take("out")), (std::vector<std::string>{"k=k@0:cab"}));
+    ASSERT_TRUE(d.pipe("in", "k", "late", 500).ok());
+    EXPECT_EQ(values_of(d.take("late")), (std::vector<std::string>{"k=late"}));
+}
+
 TEST_F(DriverTest, UndecodableRecordsAreReportedNotDropped) {
     StreamBuilder b("bad");
     b.source<std::string, int64_t>("in").map_values([](int64_t v) { return v * 2; }).to("out");
