@@ -268,13 +268,7 @@ Status GroupConsumer::commit(const std::vector<TopicPartitionOffset>& offsets) {
     ES_CHECK(impl_->check_open("committing"));
     if (offsets.empty()) return ok_status();
     std::string context = fmt::format("committing offsets of group \"{}\"", impl_->group_id);
-    for (const TopicPartitionOffset& o : offsets) {
-        if (o.offset.value() < 0) {
-            return Error(Errc::invalid_argument,
-                         fmt::format("{}: negative offset {} for {}", context, o.offset.value(),
-                                     o.tp.to_string()));
-        }
-    }
+    ES_CHECK(detail::check_offsets(offsets, context));
     detail::PartitionListPtr list = detail::to_partition_list(offsets);
     rd_kafka_resp_err_t err = rd_kafka_commit(impl_->rk.get(), list.get(), /*async=*/0);
     if (err) return detail::make_error(err, context, {}, impl_.get());

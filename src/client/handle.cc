@@ -281,4 +281,15 @@ int to_ms(std::chrono::milliseconds d) {
     return static_cast<int>(std::clamp<int64_t>(d.count(), 0, std::numeric_limits<int32_t>::max()));
 }
 
+Status check_offsets(const std::vector<TopicPartitionOffset>& offsets, std::string_view context) {
+    for (const TopicPartitionOffset& o : offsets) {
+        if (o.offset.value() < 0) {
+            return Error(Errc::invalid_argument,
+                         fmt::format("{}: negative offset {} for {}", context, o.offset.value(),
+                                     o.tp.to_string()));
+        }
+    }
+    return ok_status();
+}
+
 }  // namespace es::client::detail

@@ -70,6 +70,10 @@ Result<HandlePtr> make_handle(HandleKind kind, const ClientConfig& config,
                               HandleState& state,
                               const std::function<void(rd_kafka_conf_s*)>& configure = {});
 
+/// Errc::invalid_argument naming the first negative offset: group offsets are next offsets to
+/// read, never logical ones.
+Status check_offsets(const std::vector<TopicPartitionOffset>& offsets, std::string_view context);
+
 /// The Errc for a librdkafka error code (rd_kafka_resp_err_t).
 Errc errc_for(int rd_err);
 

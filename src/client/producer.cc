@@ -237,13 +237,7 @@ Status Producer::send_offsets_to_transaction(const std::vector<TopicPartitionOff
     std::string context =
         fmt::format("sending the offsets of group \"{}\" to the transaction", consumer.group_id());
     if (offsets.empty()) return ok_status();
-    for (const TopicPartitionOffset& o : offsets) {
-        if (o.offset.value() < 0) {
-            return Error(Errc::invalid_argument,
-                         fmt::format("{}: negative offset {} for {}", context, o.offset.value(),
-                                     o.tp.to_string()));
-        }
-    }
+    ES_CHECK(detail::check_offsets(offsets, context));
     detail::PartitionListPtr list = detail::to_partition_list(offsets);
     std::unique_ptr<rd_kafka_consumer_group_metadata_t,
                     decltype(&rd_kafka_consumer_group_metadata_destroy)>

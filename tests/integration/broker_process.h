@@ -38,6 +38,23 @@ inline uint16_t free_port() {
     return ntohs(addr.sin_port);
 }
 
+/// Starts `args` (args[0] is the program's path) with stdout and stderr appended to `log_path`;
+/// returns the child's pid.
+inline pid_t spawn_logged(std::vector<std::string> args, const std::string& log_path) {
+    pid_t pid = ::fork();
+    if (pid == 0) {
+        int log = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+        ::dup2(log, 1);
+        ::dup2(log, 2);
+        std::vector<char*> argv;
+        for (auto& a : args) argv.push_back(a.data());
+        argv.push_back(nullptr);
+        ::execv(argv[0], argv.data());
+        ::_exit(127);
+    }
+    return pid;
+}
+
 class BrokerProcess {
   public:
     /// `config_yaml` (optional) is written to a file and passed with --config.
@@ -66,17 +83,7 @@ class BrokerProcess {
             args.push_back("--config");
             args.push_back(path);
         }
-        pid_ = ::fork();
-        if (pid_ == 0) {
-            int log = ::open(log_path().c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-            ::dup2(log, 1);
-            ::dup2(log, 2);
-            std::vector<char*> argv;
-            for (auto& a : args) argv.push_back(a.data());
-            argv.push_back(nullptr);
-            ::execv(argv[0], argv.data());
-            ::_exit(127);
-        }
+        pid_ = spawn_logged(std::move(args), log_path());
         auto deadline = std::chrono::steady_clock::now() + timeout;
         httplib::Client admin("127.0.0.1", admin_port_);
         admin.set_connection_timeout(0, 200000);

@@ -83,17 +83,7 @@ class JobProcess {
                                          "-X",
                                          "heartbeat.interval.ms=300"};
         args.insert(args.end(), extra_.begin(), extra_.end());
-        pid_ = ::fork();
-        if (pid_ == 0) {
-            int log = ::open((state_dir_ / "job.log").c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-            ::dup2(log, 1);
-            ::dup2(log, 2);
-            std::vector<char*> argv;
-            for (auto& a : args) argv.push_back(a.data());
-            argv.push_back(nullptr);
-            ::execv(argv[0], argv.data());
-            ::_exit(127);
-        }
+        pid_ = spawn_logged(std::move(args), (state_dir_ / "job.log").string());
     }
     void kill9() {
         if (pid_ <= 0) return;

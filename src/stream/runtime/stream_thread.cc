@@ -72,6 +72,10 @@ Status StreamThread::start_clients() {
     // Java's partitioner, so user sinks land where Kafka Streams would put the same keys.
     pp.try_emplace("partitioner", "murmur2_random");
     pp.try_emplace("enable.idempotence", "true");
+    // Backpressure: when the cluster takes records slower than tasks make them, send() blocks
+    // on a full queue, the thread stops polling, and the consumer's bounded prefetch fills:
+    // memory stays bounded by these two queues and the uncommitted state.
+    pp.try_emplace("queue.buffering.max.kbytes", "65536");
     if (exactly_once_) {
         pp["transactional.id"] = client_id_;
         pp.try_emplace("transaction.timeout.ms",
@@ -90,6 +94,7 @@ Status StreamThread::start_clients() {
     }
     client::ClientConfig consumer_config = config_.cluster;
     consumer_config.properties.try_emplace("client.id", client_id_);
+    consumer_config.properties.try_emplace("queued.max.messages.kbytes", "32768");
     consumer_config.properties.try_emplace("isolation.level",
                                            exactly_once_ ? "read_committed" : "read_uncommitted");
     ES_TRY(consumer_, client::GroupConsumer::make(consumer_config, config_.application_id, this));

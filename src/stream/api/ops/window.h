@@ -34,37 +34,15 @@ template <class K, class V, class Agg>
 using WindowUpdate =
     std::function<Agg(const K& key, const V& value, std::optional<Agg>&& previous)>;
 
-/// Shared by both window operators: decoding stored aggregates and keys, and the counter of
-/// state that did not decode (a corrupt store is logged and counted, never a crash).
-template <class K, class Agg>
-struct WindowState {
-    std::optional<Agg> load(state::KvStore& store, std::string_view key) {
-        auto bytes = store.get(key);
-        if (!bytes) return std::nullopt;
-        auto agg = Serde<Agg>::decode(*bytes);
-        if (!agg.ok()) {
-            ++undecodable;
-            return std::nullopt;
-        }
-        return std::move(agg).value();
-    }
-    std::optional<K> key_of(std::string_view key_bytes) {
-        auto k = Serde<K>::decode(key_bytes);
-        if (!k.ok()) {
-            ++undecodable;
-            return std::nullopt;
-        }
-        return std::move(k).value();
-    }
-    uint64_t undecodable = 0;
-};
-
+/// What both window operators share: their stores, the key being handled, the composite keys
+/// of window state (key, window start) and timers (kind, two times, key), decoding of stored
+/// aggregates and keys (state that does not decode is counted, never a crash), and emitting.
 template <class K, class V, class Agg>
-class WindowAggregateOp final : public Input<K, V>,
-                                public Emits<Windowed<K>, Agg>,
-                                public EmitsLate<K, V> {
+class WindowOperatorBase : public Input<K, V>,
+                           public Emits<Windowed<K>, Agg>,
+                           public EmitsLate<K, V> {
   public:
-    WindowAggregateOp(WindowSpec spec, std::string store, WindowUpdate<K, V, Agg> update)
+    WindowOperatorBase(WindowSpec spec, std::string store, WindowUpdate<K, V, Agg> update)
         : spec_(spec), store_name_(std::move(store)), update_(std::move(update)) {}
 
     void open(TaskContext& ctx) override {
@@ -72,79 +50,64 @@ class WindowAggregateOp final : public Input<K, V>,
         timers_ = std::make_unique<TimerQueue>(ctx.store(store_name_ + ".timers"));
     }
 
-    void process(const Record<K, V>& r) override {
-        ++this->counters_.records_in;
-        key_bytes_.clear();
-        Serde<K>::encode(r.key, key_bytes_);
-        TimeMs wm = this->current_watermark();
-        bool accepted = false;
-        for (const TimeWindow& w : spec_.windows_for(r.timestamp)) {
-            TimeMs cleanup = saturating_add(w.max_timestamp(), spec_.allowed_lateness);
-            if (cleanup <= wm) continue;  // this window is gone
-            accepted = true;
-            state_key(w.start);
-            std::optional<Agg> previous = state_.load(*store_, skey_);
-            bool first = !previous;
-            Agg agg = update_(r.key, r.value, std::move(previous));
-            value_.clear();
-            Serde<Agg>::encode(agg, value_);
-            store_->put(skey_, value_);
-            if (first) schedule(w, cleanup);
-            if (w.max_timestamp() <= wm) emit(r.key, w, agg);  // a late update: fire again
-        }
-        if (!accepted) {
-            ++this->counters_.late_records;
-            this->late.emit(r);
-        }
-    }
-
     void on_watermark(TimeMs watermark) override {
         timers_->fire_until(watermark, [&](TimeMs, std::string_view id) { fire(id); });
     }
 
-  private:
-    // Timer ids: kind, window start, window end, key bytes.
+  protected:
     static constexpr char kFire = 'F';     // the window's last instant: emit
-    static constexpr char kCleanup = 'C';  // last instant + lateness: emit if not yet, drop
+    static constexpr char kCleanup = 'C';  // last instant + lateness: drop
+    static constexpr size_t kTimerHeader = 1 + 2 * state::kEncodedI64Size;
 
+    virtual void fire(std::string_view timer_id) = 0;
+
+    /// Counts the record in and makes its key the current one.
+    void begin(const Record<K, V>& r) {
+        ++this->counters_.records_in;
+        key_bytes_.clear();
+        Serde<K>::encode(r.key, key_bytes_);
+    }
+    /// Reads a timer id back: its kind and times, and makes its key the current one.
+    void begin_timer(std::string_view id, char& kind, TimeMs& a, TimeMs& b) {
+        kind = id[0];
+        a = state::load_encoded_i64(id.data() + 1);
+        b = state::load_encoded_i64(id.data() + 1 + state::kEncodedI64Size);
+        key_bytes_.assign(id.substr(kTimerHeader));
+    }
     void state_key(TimeMs start) {
         skey_.clear();
         state::encode_bytes(skey_, key_bytes_);
         state::encode_i64(skey_, start);
     }
-
-    void schedule(const TimeWindow& w, TimeMs cleanup) {
-        bool separate = spec_.allowed_lateness > 0;
-        if (separate) timers_->add(w.max_timestamp(), timer_id(kFire, w));
-        timers_->add(cleanup, timer_id(separate ? kCleanup : kFire, w));
-    }
-
-    std::string timer_id(char kind, const TimeWindow& w) const {
+    std::string timer_id(char kind, TimeMs a, TimeMs b) const {
         std::string id(1, kind);
-        state::encode_i64(id, w.start);
-        state::encode_i64(id, w.end);
+        state::encode_i64(id, a);
+        state::encode_i64(id, b);
         id.append(key_bytes_);
         return id;
     }
-
-    void fire(std::string_view id) {
-        if (id.size() < 1 + 2 * state::kEncodedI64Size) return;
-        char kind = id[0];
-        TimeWindow w{state::load_encoded_i64(id.data() + 1),
-                     state::load_encoded_i64(id.data() + 1 + state::kEncodedI64Size)};
-        key_bytes_.assign(id.substr(1 + 2 * state::kEncodedI64Size));
-        state_key(w.start);
-        bool last = kind == kCleanup || spec_.allowed_lateness == 0;
-        if (kind == kFire) {
-            std::optional<Agg> agg = state_.load(*store_, skey_);
-            std::optional<K> key = state_.key_of(key_bytes_);
-            if (agg && key) emit(*key, w, *agg);
+    std::optional<Agg> decode_agg(std::string_view bytes) {
+        auto agg = Serde<Agg>::decode(bytes);
+        if (!agg.ok()) {
+            ++undecodable_;
+            return std::nullopt;
         }
-        if (last) store_->remove(skey_);
+        return std::move(agg).value();
     }
-
+    std::optional<K> current_key() {
+        auto k = Serde<K>::decode(key_bytes_);
+        if (!k.ok()) {
+            ++undecodable_;
+            return std::nullopt;
+        }
+        return std::move(k).value();
+    }
     void emit(const K& key, const TimeWindow& w, const Agg& agg) {
         this->out.emit(Record<Windowed<K>, Agg>{Windowed<K>{key, w}, agg, w.max_timestamp()});
+    }
+    void refuse_late(const Record<K, V>& r) {
+        ++this->counters_.late_records;
+        this->late.emit(r);
     }
 
     WindowSpec spec_;
@@ -152,45 +115,86 @@ class WindowAggregateOp final : public Input<K, V>,
     WindowUpdate<K, V, Agg> update_;
     state::KvStore* store_ = nullptr;
     std::unique_ptr<TimerQueue> timers_;
-    WindowState<K, Agg> state_;
     std::string key_bytes_;
     std::string skey_;
     std::string value_;
+    uint64_t undecodable_ = 0;
+};
+
+/// Tumbling and hopping windows: state per (key, window start) holds the aggregate.
+template <class K, class V, class Agg>
+class WindowAggregateOp final : public WindowOperatorBase<K, V, Agg> {
+    using Base = WindowOperatorBase<K, V, Agg>;
+
+  public:
+    using Base::Base;
+
+    void process(const Record<K, V>& r) override {
+        this->begin(r);
+        TimeMs wm = this->current_watermark();
+        bool accepted = false;
+        for (const TimeWindow& w : this->spec_.windows_for(r.timestamp)) {
+            TimeMs cleanup = saturating_add(w.max_timestamp(), this->spec_.allowed_lateness);
+            if (cleanup <= wm) continue;  // this window is gone
+            accepted = true;
+            this->state_key(w.start);
+            std::optional<Agg> previous;
+            if (auto bytes = this->store_->get(this->skey_)) previous = this->decode_agg(*bytes);
+            bool first = !previous;
+            Agg agg = this->update_(r.key, r.value, std::move(previous));
+            this->value_.clear();
+            Serde<Agg>::encode(agg, this->value_);
+            this->store_->put(this->skey_, this->value_);
+            if (first) {
+                bool separate = this->spec_.allowed_lateness > 0;
+                if (separate)
+                    this->timers_->add(w.max_timestamp(),
+                                       this->timer_id(Base::kFire, w.start, w.end));
+                this->timers_->add(cleanup, this->timer_id(separate ? Base::kCleanup : Base::kFire,
+                                                           w.start, w.end));
+            }
+            if (w.max_timestamp() <= wm) this->emit(r.key, w, agg);  // a late update: fire again
+        }
+        if (!accepted) this->refuse_late(r);
+    }
+
+  private:
+    void fire(std::string_view id) override {
+        if (id.size() < Base::kTimerHeader) return;
+        char kind;
+        TimeWindow w;
+        this->begin_timer(id, kind, w.start, w.end);
+        this->state_key(w.start);
+        if (kind == Base::kFire) {
+            std::optional<Agg> agg;
+            if (auto bytes = this->store_->get(this->skey_)) agg = this->decode_agg(*bytes);
+            std::optional<K> key = this->current_key();
+            if (agg && key) this->emit(*key, w, *agg);
+        }
+        if (kind == Base::kCleanup || this->spec_.allowed_lateness == 0)
+            this->store_->remove(this->skey_);
+    }
 };
 
 /// Session windows: records of a key closer than the gap share a session [first, last + gap),
 /// as in Flink. A record that bridges two sessions merges them (their aggregates combined with
 /// `merge`). The stored value is the session's last event time, then the aggregate.
 template <class K, class V, class Agg>
-class SessionAggregateOp final : public Input<K, V>,
-                                 public Emits<Windowed<K>, Agg>,
-                                 public EmitsLate<K, V> {
+class SessionAggregateOp final : public WindowOperatorBase<K, V, Agg> {
+    using Base = WindowOperatorBase<K, V, Agg>;
+
   public:
     using Merge = std::function<Agg(const K& key, Agg&& a, Agg&& b)>;
 
     SessionAggregateOp(WindowSpec spec, std::string store, WindowUpdate<K, V, Agg> update,
                        Merge merge)
-        : spec_(spec),
-          store_name_(std::move(store)),
-          update_(std::move(update)),
-          merge_(std::move(merge)) {}
-
-    void open(TaskContext& ctx) override {
-        store_ = &ctx.store(store_name_);
-        timers_ = std::make_unique<TimerQueue>(ctx.store(store_name_ + ".timers"));
-    }
+        : Base(spec, std::move(store), std::move(update)), merge_(std::move(merge)) {}
 
     void process(const Record<K, V>& r) override {
-        ++this->counters_.records_in;
-        key_bytes_.clear();
-        Serde<K>::encode(r.key, key_bytes_);
+        this->begin(r);
         TimeMs wm = this->current_watermark();
         TimeMs ts = r.timestamp;
-        if (cleanup_of(ts) <= wm) {
-            ++this->counters_.late_records;
-            this->late.emit(r);
-            return;
-        }
+        if (cleanup_of(ts) <= wm) return this->refuse_late(r);
         // Sessions of this key that the record touches: [s, e + gap) overlaps [ts, ts + gap).
         struct Session {
             TimeMs start, last;
@@ -198,18 +202,19 @@ class SessionAggregateOp final : public Input<K, V>,
         };
         std::vector<Session> touched;
         prefix_.clear();
-        state::encode_bytes(prefix_, key_bytes_);
-        store_->scan_prefix(prefix_, [&](std::string_view key, std::string_view value) {
+        state::encode_bytes(prefix_, this->key_bytes_);
+        TimeMs gap = this->spec_.gap;
+        this->store_->scan_prefix(prefix_, [&](std::string_view key, std::string_view value) {
             if (key.size() != prefix_.size() + state::kEncodedI64Size ||
                 value.size() < state::kEncodedI64Size) {
                 return true;
             }
             TimeMs start = state::load_encoded_i64(key.data() + prefix_.size());
             TimeMs last = state::load_encoded_i64(value.data());
-            if (start < saturating_add(ts, spec_.gap) && ts < saturating_add(last, spec_.gap)) {
+            if (start < saturating_add(ts, gap) && ts < saturating_add(last, gap)) {
                 touched.push_back({start, last, std::string(value.substr(state::kEncodedI64Size))});
             }
-            return start < saturating_add(ts, spec_.gap);
+            return start < saturating_add(ts, gap);
         });
         TimeMs start = ts;
         TimeMs last = ts;
@@ -217,106 +222,67 @@ class SessionAggregateOp final : public Input<K, V>,
         for (Session& s : touched) {
             start = std::min(start, s.start);
             last = std::max(last, s.last);
-            auto agg = Serde<Agg>::decode(s.stored);
-            if (!agg.ok()) {
-                ++state_.undecodable;
-            } else if (acc) {
-                acc = merge_(r.key, std::move(*acc), std::move(agg).value());
-            } else {
-                acc = std::move(agg).value();
+            if (auto agg = this->decode_agg(s.stored)) {
+                acc = acc ? merge_(r.key, std::move(*acc), std::move(*agg)) : std::move(*agg);
             }
             forget(s.start, s.last);
         }
-        Agg agg = update_(r.key, r.value, std::move(acc));
-        state_key(start);
-        value_.clear();
-        state::encode_i64(value_, last);
-        Serde<Agg>::encode(agg, value_);
-        store_->put(skey_, value_);
+        Agg agg = this->update_(r.key, r.value, std::move(acc));
+        this->state_key(start);
+        this->value_.clear();
+        state::encode_i64(this->value_, last);
+        Serde<Agg>::encode(agg, this->value_);
+        this->store_->put(this->skey_, this->value_);
         TimeWindow w = window_of(start, last);
-        bool separate = spec_.allowed_lateness > 0;
-        if (separate) timers_->add(w.max_timestamp(), timer_id(kFire, start, last));
-        timers_->add(cleanup_of(last), timer_id(separate ? kCleanup : kFire, start, last));
-        if (w.max_timestamp() <= wm) emit(r.key, w, agg);
-    }
-
-    void on_watermark(TimeMs watermark) override {
-        timers_->fire_until(watermark, [&](TimeMs, std::string_view id) { fire(id); });
+        for (const auto& [at, id] : timers_of(start, last)) this->timers_->add(at, id);
+        if (w.max_timestamp() <= wm) this->emit(r.key, w, agg);
     }
 
   private:
-    static constexpr char kFire = 'F';
-    static constexpr char kCleanup = 'C';
-
     TimeWindow window_of(TimeMs start, TimeMs last) const {
-        return {start, saturating_add(last, spec_.gap)};
+        return {start, saturating_add(last, this->spec_.gap)};
     }
     TimeMs cleanup_of(TimeMs last) const {
-        return saturating_add(window_of(last, last).max_timestamp(), spec_.allowed_lateness);
+        return saturating_add(window_of(last, last).max_timestamp(), this->spec_.allowed_lateness);
     }
 
-    void state_key(TimeMs start) {
-        skey_.clear();
-        state::encode_bytes(skey_, key_bytes_);
-        state::encode_i64(skey_, start);
-    }
-
-    std::string timer_id(char kind, TimeMs start, TimeMs last) const {
-        std::string id(1, kind);
-        state::encode_i64(id, start);
-        state::encode_i64(id, last);
-        id.append(key_bytes_);
-        return id;
+    /// The timers of a session: one that fires and cleans up, or (with lateness) one of each.
+    std::vector<std::pair<TimeMs, std::string>> timers_of(TimeMs start, TimeMs last) const {
+        if (this->spec_.allowed_lateness == 0) {
+            return {{cleanup_of(last), this->timer_id(Base::kFire, start, last)}};
+        }
+        return {{window_of(start, last).max_timestamp(), this->timer_id(Base::kFire, start, last)},
+                {cleanup_of(last), this->timer_id(Base::kCleanup, start, last)}};
     }
 
     /// Removes a session that is being merged into a new one, with its timers.
     void forget(TimeMs start, TimeMs last) {
-        state_key(start);
-        store_->remove(skey_);
-        bool separate = spec_.allowed_lateness > 0;
-        if (separate)
-            timers_->remove(window_of(start, last).max_timestamp(), timer_id(kFire, start, last));
-        timers_->remove(cleanup_of(last), timer_id(separate ? kCleanup : kFire, start, last));
+        this->state_key(start);
+        this->store_->remove(this->skey_);
+        for (const auto& [at, id] : timers_of(start, last)) this->timers_->remove(at, id);
     }
 
-    void fire(std::string_view id) {
-        if (id.size() < 1 + 2 * state::kEncodedI64Size) return;
-        char kind = id[0];
-        TimeMs start = state::load_encoded_i64(id.data() + 1);
-        TimeMs last = state::load_encoded_i64(id.data() + 1 + state::kEncodedI64Size);
-        key_bytes_.assign(id.substr(1 + 2 * state::kEncodedI64Size));
-        state_key(start);
-        if (kind == kFire) {
-            auto stored = store_->get(skey_);
-            std::optional<K> key = state_.key_of(key_bytes_);
+    void fire(std::string_view id) override {
+        if (id.size() < Base::kTimerHeader) return;
+        char kind;
+        TimeMs start, last;
+        this->begin_timer(id, kind, start, last);
+        this->state_key(start);
+        if (kind == Base::kFire) {
+            auto stored = this->store_->get(this->skey_);
+            std::optional<K> key = this->current_key();
             if (stored && key && stored->size() >= state::kEncodedI64Size) {
                 auto agg =
-                    Serde<Agg>::decode(std::string_view(*stored).substr(state::kEncodedI64Size));
-                if (agg.ok()) {
-                    emit(*key, window_of(start, last), *agg);
-                } else {
-                    ++state_.undecodable;
-                }
+                    this->decode_agg(std::string_view(*stored).substr(state::kEncodedI64Size));
+                if (agg) this->emit(*key, window_of(start, last), *agg);
             }
         }
-        if (kind == kCleanup || spec_.allowed_lateness == 0) store_->remove(skey_);
+        if (kind == Base::kCleanup || this->spec_.allowed_lateness == 0)
+            this->store_->remove(this->skey_);
     }
 
-    void emit(const K& key, const TimeWindow& w, const Agg& agg) {
-        this->out.emit(Record<Windowed<K>, Agg>{Windowed<K>{key, w}, agg, w.max_timestamp()});
-    }
-
-    WindowSpec spec_;
-    std::string store_name_;
-    WindowUpdate<K, V, Agg> update_;
     Merge merge_;
-    state::KvStore* store_ = nullptr;
-    std::unique_ptr<TimerQueue> timers_;
-    WindowState<K, Agg> state_;
-    std::string key_bytes_;
     std::string prefix_;
-    std::string skey_;
-    std::string value_;
 };
 
 }  // namespace es::stream::ops
