@@ -258,8 +258,13 @@ class Stream {
     Stream<K, Out> process(std::function<std::unique_ptr<KeyedProcessFunction<K, V, Out>>()> make,
                            std::string name = {}) const;
 
-    /// This stream, repartitioned first when its key changed since it was read.
-    Stream<K, V> partitioned_by_key() const { return key_changed_ ? repartition() : *this; }
+    /// This stream, repartitioned first when its key changed since it was read. The topic is
+    /// named after the operator that needs it (`<node>-repartition`) when that one is named, so
+    /// that it stays the same when the job changes elsewhere.
+    Stream<K, V> partitioned_by_key(const std::string& for_node = {}) const {
+        if (!key_changed_) return *this;
+        return repartition(for_node.empty() ? std::string() : for_node + "-repartition");
+    }
 
     // --- for operations defined outside this class ----------------------------------------
 
@@ -469,7 +474,8 @@ class WindowedStream {
 
 template <class K, class V>
 WindowedStream<K, V> Stream<K, V>::window(WindowSpec spec, std::string name) const {
-    return WindowedStream<K, V>(partitioned_by_key(), spec, std::move(name));
+    Stream<K, V> input = partitioned_by_key(name);
+    return WindowedStream<K, V>(std::move(input), spec, std::move(name));
 }
 
 template <class K, class V>
@@ -568,8 +574,8 @@ auto Stream<K, V>::interval_join(const Stream<K, B>& other, std::chrono::millise
                                  std::string name) const {
     using Op = ops::IntervalJoinOp<K, V, B, R>;
     if (lower > upper) graph_->invalid("interval join: lower bound above the upper bound");
-    Stream<K, V> left = partitioned_by_key();
-    Stream<K, B> right = other.partitioned_by_key();
+    Stream<K, V> left = partitioned_by_key(name.empty() ? name : name + "-left");
+    Stream<K, B> right = other.partitioned_by_key(name.empty() ? name : name + "-right");
     NodeSpec spec;
     spec.what = fmt::format("interval join [{} ms, {} ms]", lower.count(), upper.count());
     spec.inputs = {
@@ -592,7 +598,7 @@ template <class K, class V>
 template <class F, class Id>
 WithLate<K, V, K, V> Stream<K, V>::deduplicate(F id, std::chrono::milliseconds within,
                                                std::string name) const {
-    Stream<K, V> input = partitioned_by_key();
+    Stream<K, V> input = partitioned_by_key(name);
     NodeSpec spec;
     spec.what = fmt::format("deduplicate within {} ms", within.count());
     spec.inputs = {input.edge()};
@@ -612,7 +618,7 @@ template <class Out>
 Stream<K, Out> Stream<K, V>::process(
     std::function<std::unique_ptr<KeyedProcessFunction<K, V, Out>>()> make,
     std::string name) const {
-    Stream<K, V> input = partitioned_by_key();
+    Stream<K, V> input = partitioned_by_key(name);
     NodeSpec spec;
     spec.what = "process";
     spec.inputs = {input.edge()};

@@ -1,0 +1,104 @@
+#pragma once
+
+// The ad events of the attribution job as they are on the topics (JSON, keyed by user), and
+// what the job writes. Shared by the job, its tests and the generator's consumers.
+
+#include "stream/api/serde_json.h"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace es::stream::jobs {
+
+struct Impression {
+    std::string impression_id;
+    std::string user;
+    std::string campaign;
+    std::string ad;
+    std::string creative;
+    int64_t ts = 0;
+};
+
+struct Click {
+    std::string click_id;
+    std::string impression_id;
+    std::string user;
+    std::string campaign;
+    std::string ad;
+    int64_t ts = 0;
+};
+
+struct Conversion {
+    std::string conversion_id;
+    std::string user;
+    double value = 0;
+    std::string currency = "USD";
+    int64_t ts = 0;
+};
+
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(Impression, impression_id, user, campaign, ad, creative, ts)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(Click, click_id, impression_id, user, campaign, ad, ts)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(Conversion, conversion_id, user, value, currency, ts)
+
+/// A touch (an impression or a click) or a conversion of one user: the three inputs merged
+/// into one stream for the per-user attribution function.
+struct AdEvent {
+    enum class Kind : int { impression = 0, click = 1, conversion = 2 };
+    Kind kind = Kind::impression;
+    std::string id;
+    std::string campaign;  // touches
+    std::string ad;        // touches
+    double value = 0;      // conversions
+    std::string currency;  // conversions
+    int64_t ts = 0;
+};
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(AdEvent, kind, id, campaign, ad, value, currency, ts)
+
+/// One record of the attributed-conversions topic: a credited touch of a conversion, or the
+/// conversion alone when no touch was inside the lookback windows (attributed = false).
+struct Credit {
+    std::string conversion_id;
+    std::string user;
+    bool attributed = false;
+    std::string model;
+    std::string touch_id;    // empty when unattributed
+    std::string touch_type;  // "click" or "impression"
+    std::string campaign;
+    std::string ad;
+    double credit = 0;   // the touch's share of the conversion, 0..1
+    double revenue = 0;  // value * credit, in USD
+    double value = 0;    // the conversion's value in its currency
+    std::string currency;
+    int64_t conversion_ts = 0;
+    int64_t touch_ts = 0;
+};
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(Credit, conversion_id, user, attributed, model, touch_id,
+                                   touch_type, campaign, ad, credit, revenue, value, currency,
+                                   conversion_ts, touch_ts)
+
+/// Per-campaign figures of one window.
+struct CampaignStats {
+    int64_t impressions = 0;
+    int64_t clicks = 0;
+    double conversions = 0;  // attributed credit: fractional under multi-touch models
+    double revenue = 0;      // USD
+};
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(CampaignStats, impressions, clicks, conversions, revenue)
+
+}  // namespace es::stream::jobs
+
+namespace es::stream {
+template <>
+struct Serde<jobs::Impression> : JsonSerde<jobs::Impression> {};
+template <>
+struct Serde<jobs::Click> : JsonSerde<jobs::Click> {};
+template <>
+struct Serde<jobs::Conversion> : JsonSerde<jobs::Conversion> {};
+template <>
+struct Serde<jobs::AdEvent> : JsonSerde<jobs::AdEvent> {};
+template <>
+struct Serde<jobs::Credit> : JsonSerde<jobs::Credit> {};
+template <>
+struct Serde<jobs::CampaignStats> : JsonSerde<jobs::CampaignStats> {};
+}  // namespace es::stream
