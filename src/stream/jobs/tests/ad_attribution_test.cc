@@ -5,6 +5,7 @@
 #include "stream/api/job.h"
 #include "stream/api/test_driver.h"
 #include "stream/jobs/ad_events.h"
+#include "stream/jobs/ads_verify.h"
 #include "stream/jobs/attribution_model.h"
 #include "stream/jobs/builtin_jobs.h"
 
@@ -196,6 +197,86 @@ TEST_F(AdAttribution, CampaignFiguresCountTouchesAndAttributedRevenuePerWindow) 
     EXPECT_DOUBLE_EQ(stats["c1"]["conversions"].get<double>(), 1.0);
     EXPECT_DOUBLE_EQ(stats["c1"]["revenue"].get<double>(), 30.0);
     EXPECT_DOUBLE_EQ(stats["c1"]["ctr"].get<double>(), 0.5);
+}
+
+TEST_F(AdAttribution, TheVerifierAgreesWithTheJobAndCatchesEveryKindOfDifference) {
+    std::map<std::string, std::string> params{{"model", "position-based"}};
+    start(params);
+    AdsVerifyInput in;
+    auto keep = [&](std::vector<std::string>& into, const std::string& value) {
+        into.push_back(value);
+    };
+    std::mt19937 rng(3);
+    for (int i = 0; i < 300; ++i) {
+        std::string user = "u" + std::to_string(rng() % 20);
+        int64_t ts = 1000 + i * 100;
+        std::string campaign = "c" + std::to_string(rng() % 4);
+        switch (rng() % 4) {
+            case 0:
+            case 1: {
+                Impression e{"i" + std::to_string(i), user, campaign, "a", "cr", ts};
+                impression(user, e.impression_id, campaign, ts);
+                keep(in.impressions, encode_to_string(e));
+                break;
+            }
+            case 2: {
+                Click e{"k" + std::to_string(i),
+                        "i" + std::to_string(i),
+                        user,
+                        campaign,
+                        "a-" + campaign,
+                        ts};
+                click(user, e.click_id, campaign, ts);
+                keep(in.clicks, encode_to_string(e));
+                if (i % 7 == 0) {  // a duplicate
+                    click(user, e.click_id, campaign, ts);
+                    keep(in.clicks, encode_to_string(e));
+                }
+                break;
+            }
+            default: {
+                Conversion e{"v" + std::to_string(i), user, 10.0 + i, i % 5 ? "USD" : "GBP", ts};
+                conversion(user, e.conversion_id, e.value, ts, e.currency);
+                keep(in.conversions, encode_to_string(e));
+            }
+        }
+    }
+    // One click so late it is refused, then every clock far ahead.
+    Click late{"k-late", "i-x", "u1", "c1", "a-c1", 2000};
+    advance(40000);
+    click("u1", "k-late", "c1", 2000);
+    keep(in.clicks, encode_to_string(late));
+    advance(100000);
+    for (auto& r : driver_->take("ad-attributed")) {
+        auto c = Serde<Credit>::decode(*r.value);
+        ASSERT_TRUE(c.ok());
+        if (c->user != "clock") in.attributed.push_back(*r.value);
+    }
+    for (auto& r : driver_->take("ad-late-events")) in.late_events.push_back(*r.value);
+    auto report = verify_ad_attribution(in, JobParams(params));
+    ASSERT_TRUE(report.ok()) << report.error().to_string();
+    std::printf("verifier: %s\n", report->summary().c_str());
+    EXPECT_TRUE(report->ok()) << report->summary() << "\n"
+                              << (report->examples.empty() ? "" : report->examples[0]);
+    EXPECT_GT(report->matches, 20u);
+    EXPECT_EQ(report->refused_late, 1u);
+
+    AdsVerifyInput broken = in;
+    broken.attributed.pop_back();                            // missing
+    broken.attributed.push_back(broken.attributed.front());  // duplicated
+    auto doc = nlohmann::json::parse(broken.attributed[1]);
+    doc["credit"] = doc["credit"].get<double>() + 0.1;  // different
+    broken.attributed[1] = doc.dump();
+    doc["conversion_id"] = "v-none";  // unexpected
+    broken.attributed.push_back(doc.dump());
+    auto bad = verify_ad_attribution(broken, JobParams(params));
+    ASSERT_TRUE(bad.ok());
+    EXPECT_FALSE(bad->ok());
+    EXPECT_EQ(bad->missing, 1u);
+    EXPECT_EQ(bad->duplicates, 1u);
+    EXPECT_EQ(bad->different, 1u);
+    EXPECT_EQ(bad->unexpected, 1u);
+    std::printf("verifier on a damaged output: %s\n", bad->summary().c_str());
 }
 
 }  // namespace
