@@ -14,5 +14,7 @@ void add_group_commands(CLI::App& app);   // group_commands.cc: group list/descr
 void add_demo_command(CLI::App& app);     // demo_command.cc
 void add_bench_command(CLI::App& app);    // bench_command.cc: bench produce|consume|e2e
 void add_run_command(CLI::App& app);      // run_command.cc: run a stream-processing job
+void add_gen_command(CLI::App& app);      // gen_command.cc: gen ads (synthetic traffic)
+void add_verify_command(CLI::App& app);   // verify_command.cc: verify ad-attribution
 
 }  // namespace es::app

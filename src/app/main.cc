@@ -13,6 +13,8 @@ int main(int argc, char** argv) {
     es::app::add_demo_command(app);
     es::app::add_bench_command(app);
     es::app::add_run_command(app);
+    es::app::add_gen_command(app);
+    es::app::add_verify_command(app);
     // CLI11 reports through exceptions: a command's own failure carries its exit code; any
     // other parse error is a usage error (exit 2) after CLI11 printed what was wrong.
     try {

@@ -1,7 +1,7 @@
 # Sourced by the shell integration tests: starts `edgestream serve` ($1 of the caller) on free
 # ports in a temporary directory, waits until it is ready, and stops it on exit.
 # Sets: bin, dir, brokers, kafka_port, admin_port, serve_pid. Provides: fail, start_serve,
-# stop_serve, restart_serve.
+# stop_serve, restart_serve. A caller may set serve_config (YAML text) before sourcing it.
 
 bin=$1
 dir=$(mktemp -d /tmp/es-it-XXXXXX)
@@ -25,8 +25,13 @@ fail() {
 
 # Starts the broker (again) on the same ports and data, and waits until it is ready.
 start_serve() {
+    local config=()
+    if [ -n "${serve_config:-}" ]; then
+        printf '%s\n' "$serve_config" >"$dir/serve.yaml"
+        config=(--config "$dir/serve.yaml")
+    fi
     "$bin" serve --data-dir "$dir/data" --kafka-addr "$brokers" \
-        --admin-addr "127.0.0.1:$admin_port" --shards 2 >>"$dir/serve.log" 2>&1 &
+        --admin-addr "127.0.0.1:$admin_port" --shards 2 "${config[@]}" >>"$dir/serve.log" 2>&1 &
     serve_pid=$!
     local ready_url="http://127.0.0.1:$admin_port/v1/status/ready"
     for _ in $(seq 1 300); do

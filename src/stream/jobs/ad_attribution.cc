@@ -33,6 +33,7 @@ struct Settings {
     TimeMs dedup_within = 0;
     std::chrono::milliseconds out_of_orderness{0};
     std::chrono::milliseconds window{0};
+    std::optional<std::chrono::milliseconds> idle_timeout;
 };
 
 Result<Settings> read_settings(const JobParams& p) {
@@ -52,6 +53,10 @@ Result<Settings> read_settings(const JobParams& p) {
     ES_TRY(auto dedup, p.get_duration("dedup-within", std::chrono::hours(1)));
     ES_TRY(s.out_of_orderness, p.get_duration("out-of-orderness", 2s));
     ES_TRY(s.window, p.get_duration("window", std::chrono::minutes(1)));
+    if (p.has("idle-timeout")) {
+        ES_TRY(auto idle, p.get_duration("idle-timeout", 0ms));
+        if (idle.count() > 0) s.idle_timeout = idle;
+    }
     if (s.window.count() <= 0 || dedup.count() <= 0 || half.count() <= 0) {
         return Error(Errc::invalid_config, "window, dedup-within and half-life must be positive");
     }
@@ -225,6 +230,9 @@ Result<Topology> build(const JobParams& params) {
         using V = typename decltype(event_time)::value_type;
         SourceOptions<V> o;
         o.max_out_of_orderness = s.out_of_orderness;
+        // Idleness makes which events are late depend on timing; the credits stay exact for
+        // the events that are not, and the late topic records the others.
+        o.idle_timeout = s.idle_timeout;
         o.event_time = [](const V& v, TimeMs) { return v.ts; };
         return o;
     };
@@ -322,7 +330,8 @@ JobInfo ad_attribution_job() {
                     {"allowed-lateness", "5s"},
                     {"out-of-orderness", "2s"},
                     {"dedup-within", "1h"},
-                    {"window", "1min"}},
+                    {"window", "1min"},
+                    {"idle-timeout", "none"}},
                    build};
 }
 

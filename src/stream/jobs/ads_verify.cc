@@ -165,7 +165,7 @@ Result<AdsVerifyReport> verify_ad_attribution(const AdsVerifyInput& input,
             return std::tie(a.ts, a.kind, a.id) < std::tie(b.ts, b.kind, b.id);
         });
         for (const Event& c : events) {
-            if (c.kind != 2) continue;
+            if (c.kind != 2 || (input.until && c.ts > *input.until)) continue;
             ++report.conversions;
             std::vector<const Event*> clicks, views;
             for (const Event& t : events) {
@@ -200,6 +200,7 @@ Result<AdsVerifyReport> verify_ad_attribution(const AdsVerifyInput& input,
             ++report.malformed;
             continue;
         }
+        if (input.until && doc.value("conversion_ts", int64_t{0}) > *input.until) continue;
         std::pair<std::string, std::string> key{doc.value("conversion_id", ""),
                                                 doc.value("touch_id", "")};
         if (++times_seen[key] > 1) {

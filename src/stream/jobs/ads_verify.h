@@ -9,6 +9,7 @@
 #include "stream/api/job.h"
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,9 @@ struct AdsVerifyInput {
     std::vector<std::string> conversions;
     std::vector<std::string> late_events;  // the job's late topic
     std::vector<std::string> attributed;   // the job's output
+    /// Check only conversions at or before this event time (a run that stopped has conversions
+    /// still waiting for the watermark after it); nullopt: all.
+    std::optional<int64_t> until;
 };
 
 struct AdsVerifyReport {

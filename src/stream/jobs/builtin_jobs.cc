@@ -2,7 +2,7 @@
 
 namespace es::stream::jobs {
 
-JobInfo window_count_job();   // window_count.cc
+JobInfo window_count_job();    // window_count.cc
 JobInfo ad_attribution_job();  // ad_attribution.cc
 
 Status register_builtin_jobs(JobRegistry& registry) {

@@ -1,0 +1,304 @@
+// `edgestream gen ads`: synthetic ad traffic (stream/jobs/ads_generator.h) produced to three
+// topics keyed by user, with the record timestamp set to the event time. Wiring only: the model
+// is the generator's; this file paces, sends, reports progress and sums up.
+
+#include "app/cli_support.h"
+#include "app/commands.h"
+#include "client/admin.h"
+#include "client/errc.h"
+#include "client/producer.h"
+#include "stream/jobs/ads_generator.h"
+
+#include <CLI/CLI.hpp>
+#include <fmt/core.h>
+#include <nlohmann/json.hpp>
+#include <signal.h>
+
+#include <array>
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace es::app {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using stream::jobs::AdEventType;
+using stream::jobs::AdRecord;
+using stream::jobs::AdsGenerator;
+using stream::jobs::AdsGeneratorOptions;
+
+constexpr std::string_view kCommand = "gen ads";
+
+struct GenOptions {
+    Connection connection;
+    AdsGeneratorOptions gen;
+    int64_t rate = 0;
+    int64_t duration_s = 0;
+    uint64_t events = 0;
+    int partitions = 4;
+    std::string prefix = "ad-";
+    int64_t start_ms = 0;
+    CLI::Option* start_ms_option = nullptr;  // set: --start-ms was given
+    bool json = false;
+};
+
+/// Per AdEventType, in its order.
+std::array<std::string, 3> topic_names(const std::string& prefix) {
+    return {prefix + "impressions", prefix + "clicks", prefix + "conversions"};
+}
+
+bool uses_mock_cluster(const GenOptions& o) {
+    for (const auto& p : o.connection.properties)
+        if (p.rfind("test.mock.", 0) == 0) return true;
+    return false;
+}
+
+/// Creates the missing topics with --partitions. Where CreateTopics fails (or on the mock
+/// cluster, private to each client), the producer's auto-creation is left to do it.
+void ensure_topics(const GenOptions& o, const std::array<std::string, 3>& topics) {
+    if (uses_mock_cluster(o)) return;
+    auto admin = client::Admin::make(o.connection.config(kCommand));
+    if (!admin.ok()) fail(kCommand, admin.error());
+    for (const std::string& topic : topics) {
+        if ((*admin)->describe_partitions(topic).ok()) continue;
+        auto created = (*admin)->create_topic(topic, o.partitions, 1);
+        if (!created.ok() && !created.error().is(client::Errc::topic_exists)) {
+            fmt::print(stderr, "cannot create topic {} ({}); relying on auto-creation\n", topic,
+                       created.error().to_string());
+        }
+    }
+}
+
+std::unique_ptr<client::Producer> make_producer(const GenOptions& o) {
+    client::ClientConfig config = o.connection.config(kCommand);
+    // Idempotent with acks=all: a retried batch is neither lost nor written twice, so the
+    // topics hold exactly what the summary counts (its duplicates are the generator's own).
+    std::map<std::string, std::string> props = {
+        {"acks", "all"},
+        {"enable.idempotence", "true"},
+        {"linger.ms", "5"},
+        {"queue.buffering.max.messages", "1000000"},
+    };
+    for (auto& [k, v] : config.properties) props[k] = v;  // -X wins
+    config.properties = std::move(props);
+    auto producer = client::Producer::make(config);
+    if (!producer.ok()) fail(kCommand, producer.error());
+    return std::move(producer).value();
+}
+
+int64_t wall_clock_ms() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+/// What was sent, by type, and the flaws among it.
+struct Counts {
+    std::array<uint64_t, 3> by_type{};
+    uint64_t duplicates = 0;
+    uint64_t late = 0;
+
+    uint64_t total() const { return by_type[0] + by_type[1] + by_type[2]; }
+};
+
+void print_summary(const GenOptions& o, const std::array<std::string, 3>& topics,
+                   const Counts& sent, const client::ProducerStats& delivery,
+                   const stream::jobs::AdsGeneratorStats& gen, double seconds) {
+    const double rate = seconds > 0 ? static_cast<double>(sent.total()) / seconds : 0.0;
+    if (o.json) {
+        nlohmann::ordered_json j = {
+            {"events", sent.total()},
+            {"impressions", sent.by_type[0]},
+            {"clicks", sent.by_type[1]},
+            {"conversions", sent.by_type[2]},
+            {"click_conversions", gen.click_conversions},
+            {"view_through_conversions", gen.view_through_conversions},
+            {"unattributed_conversions", gen.unattributed_conversions},
+            {"duplicates", sent.duplicates},
+            {"late", sent.late},
+            {"pending", gen.pending},
+            {"delivered", delivery.delivered},
+            {"failed", delivery.failed},
+            {"seconds", seconds},
+            {"events_per_s", rate},
+            {"seed", o.gen.seed},
+            {"start_ms", o.gen.start_ms},
+            {"end_ms", gen.clock_ms},
+            {"topics",
+             {{"impressions", topics[0]}, {"clicks", topics[1]}, {"conversions", topics[2]}}},
+        };
+        std::puts(j.dump().c_str());
+    } else {
+        std::putchar('\n');
+        print_table({{"METRIC", "VALUE"},
+                     {"events", std::to_string(sent.total())},
+                     {"impressions (" + topics[0] + ")", std::to_string(sent.by_type[0])},
+                     {"clicks (" + topics[1] + ")", std::to_string(sent.by_type[1])},
+                     {"conversions (" + topics[2] + ")", std::to_string(sent.by_type[2])},
+                     {"  after a click", std::to_string(gen.click_conversions)},
+                     {"  view-through", std::to_string(gen.view_through_conversions)},
+                     {"  unattributed", std::to_string(gen.unattributed_conversions)},
+                     {"duplicates", std::to_string(sent.duplicates)},
+                     {"late", std::to_string(sent.late)},
+                     {"still pending (not sent)", std::to_string(gen.pending)},
+                     {"delivered", std::to_string(delivery.delivered)},
+                     {"failed", std::to_string(delivery.failed)},
+                     {"seconds", fmt::format("{:.2f}", seconds)},
+                     {"events/s", fmt::format("{:.0f}", rate)}});
+    }
+    std::fflush(stdout);
+}
+
+void run_gen_ads(GenOptions o) {
+    if (o.rate > 0) {
+        // Paced by the wall clock: event time keeps the same pace, so it tracks the wall clock.
+        o.gen.events_per_second = static_cast<double>(o.rate);
+    }
+    o.gen.start_ms = o.start_ms_option->count() ? o.start_ms : wall_clock_ms();
+    if (Status valid = stream::jobs::validate(o.gen); !valid.ok()) {
+        fail(kUsage, kCommand, valid.error().message());
+    }
+    const std::array<std::string, 3> topics = topic_names(o.prefix);
+    ensure_topics(o, topics);
+
+    // SIGINT/SIGTERM end the run like its limit does: flushed and summed up. Blocked before the
+    // producer starts its threads, which inherit the mask; polled once a second below.
+    sigset_t signals;
+    sigemptyset(&signals);
+    sigaddset(&signals, SIGTERM);
+    sigaddset(&signals, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+    auto producer = make_producer(o);
+    AdsGenerator generator(o.gen);
+
+    fmt::print(stderr, "generating ad traffic to {}, {}, {} (seed {}, {}, event time from {})\n",
+               topics[0], topics[1], topics[2], o.gen.seed,
+               o.rate ? fmt::format("{} events/s", o.rate) : std::string("as fast as possible"),
+               o.gen.start_ms);
+    fmt::print(stderr, "{:>6} {:>10} {:>12} {:>8} {:>11} {:>12}\n", "second", "events/s",
+               "impressions", "clicks", "conversions", "acked total");
+
+    Counts sent;
+    Counts last_tick;
+    std::string error;
+    const auto start = Clock::now();
+    auto next_tick = start + std::chrono::seconds(1);
+    const auto duration = std::chrono::seconds(o.duration_s);
+    for (;;) {
+        if (o.events && sent.total() >= o.events) break;
+        // The clock once per record when pacing, otherwise once per 256 (for the tick).
+        if (o.rate || o.duration_s || sent.total() % 256 == 0) {
+            const auto now = Clock::now();
+            if (o.duration_s && now - start >= duration) break;
+            if (now >= next_tick) {
+                const Counts& t = last_tick;
+                fmt::print(stderr, "{:>6} {:>10} {:>12} {:>8} {:>11} {:>12}\n",
+                           (next_tick - start) / std::chrono::seconds(1), sent.total() - t.total(),
+                           sent.by_type[0] - t.by_type[0], sent.by_type[1] - t.by_type[1],
+                           sent.by_type[2] - t.by_type[2], producer->stats().delivered);
+                std::fflush(stderr);
+                last_tick = sent;
+                next_tick += std::chrono::seconds(1);
+                timespec zero{0, 0};
+                if (sigtimedwait(&signals, nullptr, &zero) > 0) break;
+            }
+            if (o.rate) {
+                const auto due =
+                    start + std::chrono::nanoseconds(static_cast<int64_t>(
+                                sent.total() * 1'000'000'000ULL / static_cast<uint64_t>(o.rate)));
+                if (now < due) {
+                    producer->poll(std::chrono::milliseconds(1));
+                    continue;
+                }
+            }
+        }
+        const AdRecord r = generator.next();
+        client::ProducerRecord record;
+        record.topic = topics[static_cast<size_t>(r.type)];
+        record.key = as_bytes(r.user);
+        record.value = as_bytes(r.json);
+        record.timestamp_ms = r.ts;
+        if (Status s = producer->send(record); !s.ok()) {
+            error = s.error().to_string();
+            break;
+        }
+        ++sent.by_type[static_cast<size_t>(r.type)];
+        sent.duplicates += r.duplicate;
+        sent.late += r.late;
+    }
+    auto flushed = producer->flush(
+        std::chrono::milliseconds(std::max<int64_t>(o.connection.timeout_ms, 30000)));
+    if (!flushed.ok() && error.empty()) error = flushed.error().to_string();
+    const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+    const client::ProducerStats delivery = producer->stats();
+    print_summary(o, topics, sent, delivery, generator.stats(), seconds);
+    if (!error.empty()) fail(kFailure, kCommand, error);
+    if (delivery.failed || delivery.delivered != sent.total()) {
+        fail(kFailure, kCommand,
+             fmt::format("{} of {} records delivered, {} failed", delivery.delivered, sent.total(),
+                         delivery.failed));
+    }
+}
+
+}  // namespace
+
+void add_gen_command(CLI::App& app) {
+    CLI::App* gen = app.add_subcommand("gen", "Generate synthetic traffic into topics");
+    gen->require_subcommand(1);
+
+    auto o = std::make_shared<GenOptions>();
+    CLI::App* cmd = gen->add_subcommand(
+        "ads",
+        "Ad impressions, clicks and conversions keyed by user into <prefix>impressions, "
+        "<prefix>clicks and <prefix>conversions (until --events, --duration or SIGINT)");
+    o->connection.add_to(cmd);
+    cmd->add_option("--rate", o->rate,
+                    "Events per second of wall clock, and of event time (0: as fast as "
+                    "possible, event time at 10000/s)")
+        ->check(CLI::Range(int64_t{0}, int64_t{100'000'000}))
+        ->capture_default_str();
+    CLI::Option* duration = cmd->add_option("--duration", o->duration_s, "Seconds to run")
+                                ->check(CLI::Range(int64_t{1}, int64_t{10'000'000}));
+    cmd->add_option("--events", o->events, "Events to send")
+        ->check(CLI::PositiveNumber)
+        ->excludes(duration);
+    cmd->add_option("--seed", o->gen.seed, "Seed: the same seed and options give the same events")
+        ->capture_default_str();
+    cmd->add_option("--users", o->gen.users, "Users (Zipf popularity)")->capture_default_str();
+    cmd->add_option("--campaigns", o->gen.campaigns, "Campaigns (Zipf popularity)")
+        ->capture_default_str();
+    cmd->add_option("--ctr", o->gen.ctr, "Clicks per impression")->capture_default_str();
+    cmd->add_option("--cvr", o->gen.cvr, "Conversions per click")->capture_default_str();
+    cmd->add_option("--click-delay-ms", o->gen.click_delay_mean_ms,
+                    "Mean delay from an impression to its click (exponential)")
+        ->capture_default_str();
+    cmd->add_option("--conversion-delay-ms", o->gen.conversion_delay_mean_ms,
+                    "Mean delay from a click or impression to its conversion (exponential)")
+        ->capture_default_str();
+    cmd->add_option("--disorder-ms", o->gen.max_disorder_ms,
+                    "Records are up to this far behind the event-time clock")
+        ->capture_default_str();
+    cmd->add_option("--late-share", o->gen.late_share,
+                    "Share of records held back an hour of event time")
+        ->capture_default_str();
+    cmd->add_option("--duplicate-share", o->gen.duplicate_share,
+                    "Share of records sent twice (same id and value)")
+        ->capture_default_str();
+    cmd->add_option("--partitions", o->partitions, "Partitions of the topics it creates")
+        ->check(CLI::Range(1, 10000))
+        ->capture_default_str();
+    cmd->add_option("--prefix", o->prefix, "Topic name prefix")->capture_default_str();
+    o->start_ms_option =
+        cmd->add_option("--start-ms", o->start_ms, "Event time of the first record (default: now)");
+    cmd->add_flag("--json", o->json, "Print the summary as one JSON object");
+    // The generator's own checks (validate()) run in the callback: they give exit code 2 too.
+    cmd->callback([o] { run_gen_ads(*o); });
+}
+
+}  // namespace es::app
