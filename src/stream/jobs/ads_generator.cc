@@ -253,6 +253,16 @@ struct AdsGenerator::Impl {
         return id;
     }
 
+    /// `"campaign":"c-<c>","ad":"a-<c>-<a>` (the caller closes the quote).
+    static void append_campaign_and_ad(std::string& j, int campaign, int ad) {
+        j.append("\"campaign\":\"c-");
+        append_int(j, campaign);
+        j.append("\",\"ad\":\"a-");
+        append_int(j, campaign);
+        j += '-';
+        append_int(j, ad);
+    }
+
     void impression_json(AdRecord& e, int campaign, int ad) {
         auto creative = (int64_t{campaign} * o.ads_per_campaign + ad) * kCreativesPerAd +
                         static_cast<int64_t>(rng.below(kCreativesPerAd));
@@ -261,12 +271,7 @@ struct AdsGenerator::Impl {
         j = "{";
         append_field(j, "impression_id", e.id);
         append_field(j, "user", e.user);
-        j.append("\"campaign\":\"c-");
-        append_int(j, campaign);
-        j.append("\",\"ad\":\"a-");
-        append_int(j, campaign);
-        j += '-';
-        append_int(j, ad);
+        append_campaign_and_ad(j, campaign, ad);
         j.append("\",\"creative\":\"cr-");
         append_int(j, creative);
         j.append("\",\"ts\":");
@@ -281,12 +286,7 @@ struct AdsGenerator::Impl {
         append_field(j, "click_id", e.id);
         append_field(j, "impression_id", e.cause);
         append_field(j, "user", e.user);
-        j.append("\"campaign\":\"c-");
-        append_int(j, campaign);
-        j.append("\",\"ad\":\"a-");
-        append_int(j, campaign);
-        j += '-';
-        append_int(j, ad);
+        append_campaign_and_ad(j, campaign, ad);
         j.append("\",\"ts\":");
         append_int(j, e.ts);
         j += '}';
