@@ -46,24 +46,11 @@ struct BenchOptions {
     std::FILE* progress() const { return json ? stderr : stdout; }
 };
 
-bool uses_mock_cluster(const BenchOptions& o) {
-    for (const auto& p : o.connection.properties)
-        if (p.rfind("test.mock.", 0) == 0) return true;
-    return false;
-}
+bool uses_mock_cluster(const BenchOptions& o) { return app::uses_mock_cluster(o.connection); }
 
-/// Creates the topic with --partitions when it is missing. The mock cluster is private to each
-/// client, so there (and wherever CreateTopics fails) the producer's auto-creation does it.
+/// Creates the topic with --partitions when it is missing.
 void ensure_topic(const BenchOptions& o, std::string_view command) {
-    if (uses_mock_cluster(o)) return;
-    auto admin = client::Admin::make(o.connection.config(command));
-    if (!admin.ok()) fail(command, admin.error());
-    if ((*admin)->describe_partitions(o.topic).ok()) return;
-    auto created = (*admin)->create_topic(o.topic, o.partitions, 1);
-    if (!created.ok() && !created.error().is(client::Errc::topic_exists)) {
-        fmt::print(o.progress(), "cannot create topic {} ({}); relying on auto-creation\n", o.topic,
-                   created.error().to_string());
-    }
+    ensure_topics(o.connection, {o.topic}, o.partitions, command, o.progress());
 }
 
 std::string fixed(double v, int digits) { return fmt::format("{:.{}f}", v, digits); }

@@ -88,4 +88,26 @@ void print_table(const std::vector<std::vector<std::string>>& rows) {
     }
 }
 
+bool uses_mock_cluster(const Connection& connection) {
+    for (const auto& p : connection.properties) {
+        if (p.rfind("test.mock.", 0) == 0) return true;
+    }
+    return false;
+}
+
+void ensure_topics(const Connection& connection, const std::vector<std::string>& topics,
+                   int partitions, std::string_view command, std::FILE* out) {
+    if (uses_mock_cluster(connection)) return;
+    auto admin = client::Admin::make(connection.config(command));
+    if (!admin.ok()) fail(command, admin.error());
+    for (const std::string& topic : topics) {
+        if ((*admin)->describe_partitions(topic).ok()) continue;
+        auto created = (*admin)->create_topic(topic, partitions, 1);
+        if (!created.ok() && !created.error().is(client::Errc::topic_exists)) {
+            std::fprintf(out, "cannot create topic %s (%s); relying on auto-creation\n",
+                         topic.c_str(), created.error().to_string().c_str());
+        }
+    }
+}
+
 }  // namespace es::app

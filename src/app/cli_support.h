@@ -14,6 +14,7 @@
 #include <CLI/CLI.hpp>
 
 #include <cstdint>
+#include <cstdio>
 #include <map>
 #include <memory>
 #include <string>
@@ -46,6 +47,15 @@ struct Connection {
     client::ClientConfig config(std::string_view command) const;
     std::unique_ptr<client::Admin> admin(std::string_view command) const;
 };
+
+/// True when -X sets a test.mock.* property: librdkafka's mock cluster, private to one client.
+bool uses_mock_cluster(const Connection& connection);
+
+/// Creates the topics that are missing with `partitions` each. Where CreateTopics is not
+/// available (the mock cluster, private to each client, or a refusal), says so on `out` and
+/// leaves it to the producer's auto-creation.
+void ensure_topics(const Connection& connection, const std::vector<std::string>& topics,
+                   int partitions, std::string_view command, std::FILE* out);
 
 /// Columns padded to their widest cell, two spaces apart; the first row is the header.
 void print_table(const std::vector<std::vector<std::string>>& rows);

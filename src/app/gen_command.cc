@@ -53,26 +53,10 @@ std::array<std::string, 3> topic_names(const std::string& prefix) {
     return {prefix + "impressions", prefix + "clicks", prefix + "conversions"};
 }
 
-bool uses_mock_cluster(const GenOptions& o) {
-    for (const auto& p : o.connection.properties)
-        if (p.rfind("test.mock.", 0) == 0) return true;
-    return false;
-}
-
-/// Creates the missing topics with --partitions. Where CreateTopics fails (or on the mock
-/// cluster, private to each client), the producer's auto-creation is left to do it.
+/// Creates the missing topics with --partitions.
 void ensure_topics(const GenOptions& o, const std::array<std::string, 3>& topics) {
-    if (uses_mock_cluster(o)) return;
-    auto admin = client::Admin::make(o.connection.config(kCommand));
-    if (!admin.ok()) fail(kCommand, admin.error());
-    for (const std::string& topic : topics) {
-        if ((*admin)->describe_partitions(topic).ok()) continue;
-        auto created = (*admin)->create_topic(topic, o.partitions, 1);
-        if (!created.ok() && !created.error().is(client::Errc::topic_exists)) {
-            fmt::print(stderr, "cannot create topic {} ({}); relying on auto-creation\n", topic,
-                       created.error().to_string());
-        }
-    }
+    app::ensure_topics(o.connection, {topics.begin(), topics.end()}, o.partitions, kCommand,
+                       stderr);
 }
 
 std::unique_ptr<client::Producer> make_producer(const GenOptions& o) {

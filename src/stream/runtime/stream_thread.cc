@@ -137,9 +137,7 @@ Status StreamThread::run() {
     if (!st.ok()) {
         stream_runtime_log.warn("{}: last commit failed, the next owner redoes it: {}", client_id_,
                                 st.error().to_string());
-        if (exactly_once_ && in_transaction_)
-            producer_->abort_transaction(kCommitTimeout).ignore_error();
-        for (auto& [id, t] : tasks_) t->db->rollback();
+        discard_uncommitted();
     }
     close_all_tasks();
     consumer_->close().ignore_error();
@@ -168,6 +166,7 @@ Status StreamThread::process(const client::MessageBatch& batch) {
     for (auto& [id, lanes] : per_task) {
         Task& task = *tasks_.at(id)->task;
         std::vector<size_t> head(lanes.size(), 0);
+        std::vector<int64_t> next_offset(lanes.size(), -1);
         while (true) {
             size_t best = lanes.size();
             for (size_t l = 0; l < lanes.size(); ++l) {
@@ -190,9 +189,16 @@ Status StreamThread::process(const client::MessageBatch& batch) {
             current_offset_ = raw.offset;
             if (exactly_once_) ES_CHECK(ensure_transaction());
             task.process(m.topic, raw);
-            positions_[model::TopicPartition{std::string(m.topic), m.partition}] = raw.offset + 1;
+            next_offset[best] = raw.offset + 1;
             ++processed;
             if (raw.timestamp > 0) lag_sum += now_ - raw.timestamp;
+        }
+        // One position per input partition and batch, not per record.
+        for (size_t l = 0; l < lanes.size(); ++l) {
+            if (next_offset[l] < 0) continue;
+            const client::MessageView& last = batch[lanes[l].back()];
+            positions_[model::TopicPartition{std::string(last.topic), last.partition}] =
+                next_offset[l];
         }
     }
     if (processed) {
@@ -570,12 +576,16 @@ void StreamThread::on_lost(const std::vector<model::TopicPartition>& partitions)
     // Another member may own them already: this transaction must not commit.
     stream_runtime_log.warn("{}: lost {} partitions; aborting the open transaction", client_id_,
                             partitions.size());
+    discard_uncommitted();
+    close_all_tasks();
+}
+
+void StreamThread::discard_uncommitted() {
     if (exactly_once_ && in_transaction_) {
         producer_->abort_transaction(kCommitTimeout).ignore_error();
         in_transaction_ = false;
     }
     for (auto& [id, t] : tasks_) t->db->rollback();
-    close_all_tasks();
     positions_.clear();
     dirty_ = false;
 }

@@ -73,6 +73,8 @@ class StreamThread final : private client::RebalanceListener, private TaskIo {
     /// Replays every store's changelog from its checkpoint to the end, for all tasks at once.
     Status restore(const std::vector<std::unique_ptr<ActiveTask>>& tasks);
     void close_tasks(const std::vector<model::TopicPartition>& partitions);
+    /// Aborts the open transaction and drops every task's uncommitted state and positions.
+    void discard_uncommitted();
     void close_all_tasks();
     Status ensure_transaction();
     size_t uncommitted_bytes() const;
