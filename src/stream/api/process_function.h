@@ -182,6 +182,28 @@ class MapState final : public StateHandle {
             if (!fn(mk, mv)) break;
         }
     }
+    /// Calls fn(map_key) in order for the entries whose encoded map keys lie in
+    /// [encode(from), encode(to)), without reading their values (get() reads the ones needed):
+    /// a range of a large map costs its keys only. fn returns false to stop.
+    void for_each_key_in(const MK& from, const MK& to,
+                         const std::function<bool(const MK&)>& fn) const {
+        const std::string prefix = prefix_of_key();
+        std::string lo = prefix;
+        std::string hi = prefix;
+        Serde<MK>::encode(from, lo);
+        Serde<MK>::encode(to, hi);
+        if (hi <= lo) return;
+        // Collected first: fn may write to this map, which a live scan must not see.
+        std::vector<MK> keys;
+        store_->scan(lo, hi, [&](std::string_view k, std::string_view) {
+            auto mk = Serde<MK>::decode(k.substr(prefix.size()));
+            if (mk.ok()) keys.push_back(std::move(mk).value());
+            return true;
+        });
+        for (const MK& k : keys) {
+            if (!fn(k)) break;
+        }
+    }
     /// Removes every entry of the current key.
     void clear() {
         std::vector<std::string> keys;

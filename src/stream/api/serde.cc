@@ -41,3 +41,16 @@ bool read_varint(std::string_view in, size_t& pos, uint64_t& v) {
 }
 
 }  // namespace es::stream::serde_detail
+
+namespace es::stream {
+
+Status FieldReader::finish() const {
+    if (!ok_) return Error(Errc::bad_record, fmt::format("{}: truncated record", type_));
+    if (pos_ != in_.size()) {
+        return Error(Errc::bad_record,
+                     fmt::format("{}: {} bytes after the last field", type_, in_.size() - pos_));
+    }
+    return ok_status();
+}
+
+}  // namespace es::stream

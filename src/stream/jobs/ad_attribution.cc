@@ -107,23 +107,54 @@ struct Serde<jobs::AttributionResult> : JsonSerde<jobs::AttributionResult> {};
 namespace es::stream::jobs {
 namespace {
 
-/// Events of one user in time order: the map key is the event time (order-preserving), the
-/// kind and the id.
-std::string order_key(const AdEvent& e) {
+/// A touch in its user's map: keyed by event time (order-preserving) and id, so that a lookback
+/// window is a key range and the times needed for credit come from the keys alone.
+std::string touch_key(int64_t ts, std::string_view id) {
     std::string k;
-    state::encode_i64(k, e.ts);
-    k.push_back(static_cast<char>('0' + static_cast<int>(e.kind)));
-    k.append(e.id);
+    state::encode_i64(k, ts);
+    k.append(id);
     return k;
 }
 
+int64_t touch_time(const std::string& key) { return state::load_encoded_i64(key.data()); }
+
+/// What the job keeps of a touch besides its key.
+struct TouchRef {
+    std::string campaign;
+    std::string ad;
+};
+
+}  // namespace
+}  // namespace es::stream::jobs
+
+namespace es::stream {
+template <>
+struct Serde<jobs::TouchRef> {
+    static void encode(const jobs::TouchRef& t, std::string& out) {
+        FieldWriter(out).str(t.campaign).str(t.ad);
+    }
+    static Result<jobs::TouchRef> decode(std::string_view in) {
+        jobs::TouchRef t;
+        FieldReader r(in, "touch");
+        r.str(t.campaign).str(t.ad);
+        ES_CHECK(r.finish());
+        return t;
+    }
+};
+}  // namespace es::stream
+
+namespace es::stream::jobs {
+namespace {
+
+/// Per user: clicks and impressions in two maps (each kept as long as its lookback), and the
+/// conversions waiting for their allowed lateness to pass. A conversion reads only the keys
+/// inside its lookback windows, and the values of the touches that get credit.
 class Attributor final : public KeyedProcessFunction<std::string, AdEvent, AttributionResult> {
   public:
     explicit Attributor(const Settings& s)
         : s_(s),
-          touches_(this, "touches",
-                   std::chrono::milliseconds(std::max(s.click_lookback, s.view_lookback) +
-                                             s.lateness + 60'000)),
+          clicks_(this, "clicks", retention(s.click_lookback)),
+          views_(this, "impressions", retention(s.view_lookback)),
           pending_(this, "pending") {}
 
     void process(const AdEvent& e, Context& ctx) override {
@@ -131,11 +162,17 @@ class Attributor final : public KeyedProcessFunction<std::string, AdEvent, Attri
             ctx.emit(AttributionResult{true, {}, e}, e.ts);
             return;
         }
-        if (e.kind == AdEvent::Kind::conversion) {
-            pending_.put(order_key(e), e);
-            ctx.register_event_timer(saturating_add(e.ts, s_.lateness));
-        } else {
-            touches_.put(order_key(e), e);
+        switch (e.kind) {
+            case AdEvent::Kind::conversion:
+                pending_.put(touch_key(e.ts, e.id), e);
+                ctx.register_event_timer(saturating_add(e.ts, s_.lateness));
+                break;
+            case AdEvent::Kind::click:
+                clicks_.put(touch_key(e.ts, e.id), TouchRef{e.campaign, e.ad});
+                break;
+            case AdEvent::Kind::impression:
+                views_.put(touch_key(e.ts, e.id), TouchRef{e.campaign, e.ad});
+                break;
         }
     }
 
@@ -153,20 +190,34 @@ class Attributor final : public KeyedProcessFunction<std::string, AdEvent, Attri
     }
 
   private:
+    /// A touch stays until no conversion can still reach it: its lookback, the allowed
+    /// lateness of the conversion, and a minute for the watermark's steps.
+    std::chrono::milliseconds retention(int64_t lookback) const {
+        return std::chrono::milliseconds(lookback + s_.lateness + 60'000);
+    }
+
+    /// Keys of the touches in [ts - lookback, ts], oldest first.
+    static std::vector<std::string> touches_in(const MapState<std::string, TouchRef>& touches,
+                                               int64_t ts, int64_t lookback) {
+        std::vector<std::string> keys;
+        touches.for_each_key_in(touch_key(saturating_add(ts, -lookback), {}),
+                                touch_key(saturating_add(ts, 1), {}), [&](const std::string& k) {
+                                    keys.push_back(k);
+                                    return true;
+                                });
+        return keys;
+    }
+
     void attribute(Context& ctx, const AdEvent& c) {
-        std::vector<AdEvent> clicks;
-        std::vector<AdEvent> views;
-        touches_.for_each([&](const std::string&, const AdEvent& t) {
-            if (t.ts > c.ts) return false;  // in time order: nothing later can count
-            if (t.kind == AdEvent::Kind::click && t.ts >= c.ts - s_.click_lookback) {
-                clicks.push_back(t);
-            } else if (t.kind == AdEvent::Kind::impression && t.ts >= c.ts - s_.view_lookback) {
-                views.push_back(t);
-            }
-            return true;
-        });
         // Clicks take precedence: view-through credit only for conversions without a click.
-        const std::vector<AdEvent>& chosen = clicks.empty() ? views : clicks;
+        const MapState<std::string, TouchRef>* map = &clicks_;
+        const char* touch_type = "click";
+        std::vector<std::string> chosen = touches_in(clicks_, c.ts, s_.click_lookback);
+        if (chosen.empty()) {
+            map = &views_;
+            touch_type = "impression";
+            chosen = touches_in(views_, c.ts, s_.view_lookback);
+        }
         Credit base;
         base.conversion_id = c.id;
         base.user = ctx.key();
@@ -179,26 +230,31 @@ class Attributor final : public KeyedProcessFunction<std::string, AdEvent, Attri
             return;
         }
         std::vector<int64_t> times;
-        for (const AdEvent& t : chosen) times.push_back(t.ts);
+        times.reserve(chosen.size());
+        for (const std::string& k : chosen) times.push_back(touch_time(k));
         std::vector<double> shares = credits(s_.model, times, c.ts, s_.half_life);
         double usd = to_usd(c.value, c.currency);
         for (size_t i = 0; i < chosen.size(); ++i) {
             if (shares[i] == 0) continue;
+            // A touch whose value does not decode was counted as bad state by the store; the
+            // credit still goes out, without its campaign, rather than vanish.
+            TouchRef ref = map->get(chosen[i]).value_or(TouchRef{});
             Credit credit = base;
             credit.attributed = true;
-            credit.touch_id = chosen[i].id;
-            credit.touch_type = kind_name(chosen[i].kind);
-            credit.campaign = chosen[i].campaign;
-            credit.ad = chosen[i].ad;
+            credit.touch_id = chosen[i].substr(state::kEncodedI64Size);
+            credit.touch_type = touch_type;
+            credit.campaign = std::move(ref.campaign);
+            credit.ad = std::move(ref.ad);
             credit.credit = shares[i];
             credit.revenue = usd * shares[i];
-            credit.touch_ts = chosen[i].ts;
+            credit.touch_ts = times[i];
             ctx.emit(AttributionResult{false, credit, {}}, c.ts);
         }
     }
 
     Settings s_;
-    MapState<std::string, AdEvent> touches_;
+    MapState<std::string, TouchRef> clicks_;
+    MapState<std::string, TouchRef> views_;
     MapState<std::string, AdEvent> pending_;
 };
 

@@ -95,8 +95,32 @@ template <>
 struct Serde<jobs::Click> : JsonSerde<jobs::Click> {};
 template <>
 struct Serde<jobs::Conversion> : JsonSerde<jobs::Conversion> {};
+/// Binary: AdEvent lives in state only (pending conversions), never on a topic.
 template <>
-struct Serde<jobs::AdEvent> : JsonSerde<jobs::AdEvent> {};
+struct Serde<jobs::AdEvent> {
+    static void encode(const jobs::AdEvent& e, std::string& out) {
+        FieldWriter(out)
+            .u8(static_cast<uint8_t>(e.kind))
+            .str(e.id)
+            .str(e.campaign)
+            .str(e.ad)
+            .f64(e.value)
+            .str(e.currency)
+            .i64(e.ts);
+    }
+    static Result<jobs::AdEvent> decode(std::string_view in) {
+        jobs::AdEvent e;
+        uint8_t kind = 0;
+        FieldReader r(in, "ad event");
+        r.u8(kind).str(e.id).str(e.campaign).str(e.ad).f64(e.value).str(e.currency).i64(e.ts);
+        ES_CHECK(r.finish());
+        if (kind > static_cast<uint8_t>(jobs::AdEvent::Kind::conversion)) {
+            return Error(Errc::bad_record, "ad event: unknown kind " + std::to_string(kind));
+        }
+        e.kind = static_cast<jobs::AdEvent::Kind>(kind);
+        return e;
+    }
+};
 template <>
 struct Serde<jobs::Credit> : JsonSerde<jobs::Credit> {};
 template <>
