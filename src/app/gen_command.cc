@@ -2,6 +2,7 @@
 // topics keyed by user, with the record timestamp set to the event time. Wiring only: the model
 // is the generator's; this file paces, sends, reports progress and sums up.
 
+#include "app/ad_traffic.h"
 #include "app/cli_support.h"
 #include "app/commands.h"
 #include "client/admin.h"
@@ -48,32 +49,10 @@ struct GenOptions {
     bool json = false;
 };
 
-/// Per AdEventType, in its order.
-std::array<std::string, 3> topic_names(const std::string& prefix) {
-    return {prefix + "impressions", prefix + "clicks", prefix + "conversions"};
-}
-
 /// Creates the missing topics with --partitions.
-void ensure_topics(const GenOptions& o, const std::array<std::string, 3>& topics) {
+void ensure_topics(const GenOptions& o, const AdTopics& topics) {
     app::ensure_topics(o.connection, {topics.begin(), topics.end()}, o.partitions, kCommand,
                        stderr);
-}
-
-std::unique_ptr<client::Producer> make_producer(const GenOptions& o) {
-    client::ClientConfig config = o.connection.config(kCommand);
-    // Idempotent with acks=all: a retried batch is neither lost nor written twice, so the
-    // topics hold exactly what the summary counts (its duplicates are the generator's own).
-    std::map<std::string, std::string> props = {
-        {"acks", "all"},
-        {"enable.idempotence", "true"},
-        {"linger.ms", "5"},
-        {"queue.buffering.max.messages", "1000000"},
-    };
-    for (auto& [k, v] : config.properties) props[k] = v;  // -X wins
-    config.properties = std::move(props);
-    auto producer = client::Producer::make(config);
-    if (!producer.ok()) fail(kCommand, producer.error());
-    return std::move(producer).value();
 }
 
 int64_t wall_clock_ms() {
@@ -82,17 +61,8 @@ int64_t wall_clock_ms() {
         .count();
 }
 
-/// What was sent, by type, and the flaws among it.
-struct Counts {
-    std::array<uint64_t, 3> by_type{};
-    uint64_t duplicates = 0;
-    uint64_t late = 0;
-
-    uint64_t total() const { return by_type[0] + by_type[1] + by_type[2]; }
-};
-
-void print_summary(const GenOptions& o, const std::array<std::string, 3>& topics,
-                   const Counts& sent, const client::ProducerStats& delivery,
+void print_summary(const GenOptions& o, const AdTopics& topics, const AdCounts& sent,
+                   const client::ProducerStats& delivery,
                    const stream::jobs::AdsGeneratorStats& gen, double seconds) {
     const double rate = seconds > 0 ? static_cast<double>(sent.total()) / seconds : 0.0;
     if (o.json) {
@@ -148,7 +118,7 @@ void run_gen_ads(GenOptions o) {
     if (Status valid = stream::jobs::validate(o.gen); !valid.ok()) {
         fail(kUsage, kCommand, valid.error().message());
     }
-    const std::array<std::string, 3> topics = topic_names(o.prefix);
+    const AdTopics topics = ad_topics(o.prefix);
     ensure_topics(o, topics);
 
     // SIGINT/SIGTERM end the run like its limit does: flushed and summed up. Blocked before the
@@ -158,7 +128,9 @@ void run_gen_ads(GenOptions o) {
     sigaddset(&signals, SIGTERM);
     sigaddset(&signals, SIGINT);
     pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-    auto producer = make_producer(o);
+    auto made = make_ad_producer(o.connection.config(kCommand));
+    if (!made.ok()) fail(kCommand, made.error());
+    auto producer = std::move(made).value();
     AdsGenerator generator(o.gen);
 
     fmt::print(stderr, "generating ad traffic to {}, {}, {} (seed {}, {}, event time from {})\n",
@@ -168,54 +140,25 @@ void run_gen_ads(GenOptions o) {
     fmt::print(stderr, "{:>6} {:>10} {:>12} {:>8} {:>11} {:>12}\n", "second", "events/s",
                "impressions", "clicks", "conversions", "acked total");
 
-    Counts sent;
-    Counts last_tick;
-    std::string error;
+    AdCounts sent;
+    AdCounts last_tick;
+    AdSendLimits limits;
+    limits.rate = o.rate;
+    limits.duration = std::chrono::seconds(o.duration_s);
+    limits.events = o.events;
     const auto start = Clock::now();
-    auto next_tick = start + std::chrono::seconds(1);
-    const auto duration = std::chrono::seconds(o.duration_s);
-    for (;;) {
-        if (o.events && sent.total() >= o.events) break;
-        // The clock once per record when pacing, otherwise once per 256 (for the tick).
-        if (o.rate || o.duration_s || sent.total() % 256 == 0) {
-            const auto now = Clock::now();
-            if (o.duration_s && now - start >= duration) break;
-            if (now >= next_tick) {
-                const Counts& t = last_tick;
-                fmt::print(stderr, "{:>6} {:>10} {:>12} {:>8} {:>11} {:>12}\n",
-                           (next_tick - start) / std::chrono::seconds(1), sent.total() - t.total(),
-                           sent.by_type[0] - t.by_type[0], sent.by_type[1] - t.by_type[1],
-                           sent.by_type[2] - t.by_type[2], producer->stats().delivered);
-                std::fflush(stderr);
-                last_tick = sent;
-                next_tick += std::chrono::seconds(1);
-                timespec zero{0, 0};
-                if (sigtimedwait(&signals, nullptr, &zero) > 0) break;
-            }
-            if (o.rate) {
-                const auto due =
-                    start + std::chrono::nanoseconds(static_cast<int64_t>(
-                                sent.total() * 1'000'000'000ULL / static_cast<uint64_t>(o.rate)));
-                if (now < due) {
-                    producer->poll(std::chrono::milliseconds(1));
-                    continue;
-                }
-            }
-        }
-        const AdRecord r = generator.next();
-        client::ProducerRecord record;
-        record.topic = topics[static_cast<size_t>(r.type)];
-        record.key = as_bytes(r.user);
-        record.value = as_bytes(r.json);
-        record.timestamp_ms = r.ts;
-        if (Status s = producer->send(record); !s.ok()) {
-            error = s.error().to_string();
-            break;
-        }
-        ++sent.by_type[static_cast<size_t>(r.type)];
-        sent.duplicates += r.duplicate;
-        sent.late += r.late;
-    }
+    std::string error = send_ad_traffic(
+        *producer, generator, topics, limits, sent, [&](int64_t second, const AdCounts& now) {
+            const AdCounts& t = last_tick;
+            fmt::print(stderr, "{:>6} {:>10} {:>12} {:>8} {:>11} {:>12}\n", second,
+                       now.total() - t.total(), now.by_type[0] - t.by_type[0],
+                       now.by_type[1] - t.by_type[1], now.by_type[2] - t.by_type[2],
+                       producer->stats().delivered);
+            std::fflush(stderr);
+            last_tick = now;
+            timespec zero{0, 0};
+            return sigtimedwait(&signals, nullptr, &zero) <= 0;
+        });
     auto flushed = producer->flush(
         std::chrono::milliseconds(std::max<int64_t>(o.connection.timeout_ms, 30000)));
     if (!flushed.ok() && error.empty()) error = flushed.error().to_string();
