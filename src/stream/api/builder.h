@@ -17,6 +17,7 @@
 // changed since the records were read (key_by, map, flat_map), the builder inserts a
 // repartition topic before them, as Kafka Streams does.
 
+#include "stream/api/ops/combine.h"
 #include "stream/api/ops/dedup.h"
 #include "stream/api/ops/io.h"
 #include "stream/api/ops/join.h"
@@ -201,6 +202,23 @@ class Stream {
         spec.inputs = {edge()};
         spec.make = [topic] { return std::make_unique<ops::SinkOp<K, V>>(topic); };
         graph_->add(std::move(spec), "sink", {});
+    }
+
+    /// Folds records of the same key and the same `slice` of event time inside the task:
+    /// init() starts a fold, add(value, fold) adds a record. Before a window aggregation on a
+    /// changed key, this moves one record per key and slice through the repartition topic
+    /// instead of every record (the local phase of a two-phase aggregation; the aggregation
+    /// then merges folds). A fold carries the time of its first record and leaves when the
+    /// watermark passes its slice, or at the next commit. `slice` must divide the size and the
+    /// advance of the windows downstream, so that every record lands in the same windows.
+    template <class Init, class Add, class Agg = std::invoke_result_t<Init&>>
+    Stream<K, Agg> combine_per_slice(std::chrono::milliseconds slice, Init init, Add add) const {
+        if (slice.count() <= 0) graph_->invalid("combine_per_slice: the slice must be positive");
+        return add_op<K, Agg>("combine", "combine per key and time slice", key_changed_,
+                              [slice, init, add] {
+                                  return std::make_unique<ops::CombineOp<K, V, Agg, Init, Add>>(
+                                      slice.count(), init, add);
+                              });
     }
 
     /// Moves records through an internal topic so that each lands in the task that owns its

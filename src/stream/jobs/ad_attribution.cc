@@ -329,13 +329,24 @@ Result<Topology> build(const JobParams& params) {
     credits.to(s.attributed);
 
     // Per-campaign figures: touches and attributed credit, re-keyed by campaign.
+    // Touches are nearly every event: folded per campaign and window inside the task first,
+    // they cross the repartition topic as one record per campaign, window and commit.
+    auto add = [](const CampaignStats& d, CampaignStats acc) {
+        acc.impressions += d.impressions;
+        acc.clicks += d.clicks;
+        acc.conversions += d.conversions;
+        acc.revenue += d.revenue;
+        return acc;
+    };
     auto touch_stats =
         unique.filter([](const AdEvent& e) { return e.kind != AdEvent::Kind::conversion; })
             .map([](const std::string&, const AdEvent& e) {
                 CampaignStats st;
                 (e.kind == AdEvent::Kind::click ? st.clicks : st.impressions) = 1;
                 return std::pair<std::string, CampaignStats>(e.campaign, st);
-            });
+            })
+            .combine_per_slice(
+                s.window, [] { return CampaignStats{}; }, add);
     auto credit_stats = credits.filter([](const Credit& c) { return c.attributed; })
                             .map([](const std::string&, const Credit& c) {
                                 CampaignStats st;
@@ -345,23 +356,11 @@ Result<Topology> build(const JobParams& params) {
                             });
     auto window = TumblingWindows::of(s.window);
     window.with_allowed_lateness(std::chrono::milliseconds(s.lateness));
-    auto stats = touch_stats.merge(credit_stats)
-                     .window(window, "campaign-stats")
-                     .aggregate([] { return CampaignStats{}; },
-                                [](const CampaignStats& d, CampaignStats acc) {
-                                    acc.impressions += d.impressions;
-                                    acc.clicks += d.clicks;
-                                    acc.conversions += d.conversions;
-                                    acc.revenue += d.revenue;
-                                    return acc;
-                                },
-                                [](CampaignStats a, const CampaignStats& c) {
-                                    a.impressions += c.impressions;
-                                    a.clicks += c.clicks;
-                                    a.conversions += c.conversions;
-                                    a.revenue += c.revenue;
-                                    return a;
-                                });
+    auto stats =
+        touch_stats.merge(credit_stats)
+            .window(window, "campaign-stats")
+            .aggregate([] { return CampaignStats{}; }, add,
+                       [add](CampaignStats a, const CampaignStats& c) { return add(c, a); });
     stats
         .map([](const Windowed<std::string>& w, const CampaignStats& st) {
             return std::pair<std::string, std::string>(w.key, stats_json(w, st));

@@ -123,6 +123,18 @@ struct Serde<jobs::AdEvent> {
 };
 template <>
 struct Serde<jobs::Credit> : JsonSerde<jobs::Credit> {};
+/// Binary: CampaignStats crosses the repartition topic and lives in window state only.
 template <>
-struct Serde<jobs::CampaignStats> : JsonSerde<jobs::CampaignStats> {};
+struct Serde<jobs::CampaignStats> {
+    static void encode(const jobs::CampaignStats& c, std::string& out) {
+        FieldWriter(out).i64(c.impressions).i64(c.clicks).f64(c.conversions).f64(c.revenue);
+    }
+    static Result<jobs::CampaignStats> decode(std::string_view in) {
+        jobs::CampaignStats c;
+        FieldReader r(in, "campaign stats");
+        r.i64(c.impressions).i64(c.clicks).f64(c.conversions).f64(c.revenue);
+        ES_CHECK(r.finish());
+        return c;
+    }
+};
 }  // namespace es::stream
