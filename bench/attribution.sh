@@ -1,0 +1,201 @@
+#!/usr/bin/env bash
+# The ad-attribution job under load (issue #8), on one machine with the broker, everything
+# measured in the same run so that the ratios survive a noisy machine.
+#
+#   bench/attribution.sh BUILD_DIR [--quick]        (`make bench` runs it; --quick: ~1 min)
+#
+# Steps:
+#   1. edgestream serve on free 127.0.0.1 ports, data in a temporary directory under BUILD_DIR.
+#   2. Input limit: `edgestream gen ads` sends N events as fast as the broker takes them
+#      (acks=all, idempotent): the most a job on this broker could be fed.
+#   3. Catch-up throughput: the job reads those N events from the beginning, exactly-once, then
+#      again at-least-once (its own application id and state): events per second from its first
+#      record to zero lag on every input and repartition partition.
+#   4. Latency: a fresh set of topics fed at half the exactly-once catch-up rate for S seconds,
+#      in event-time order (no generator disorder, no late events) with the job's waits set to
+#      zero (out-of-orderness 0, allowed lateness 0), so what remains is the engine's: watermark
+#      steps of the sparse conversions input, the commit interval, the transaction, the work.
+#      A read_committed consumer stamps each attributed record on arrival; latency = arrival
+#      minus the conversion's event time (the generator paces event time on the wall clock).
+# Output: a table on stdout; raw outputs in BUILD_DIR/bench-results/attribution/.
+#
+# Environment: ES_ATTR_EVENTS (default 1000000, --quick 200000), ES_ATTR_LATENCY_SECONDS
+# (default 20, --quick 8), ES_ATTR_PARTITIONS (default 4).
+set -euo pipefail
+
+usage() { echo "usage: bench/attribution.sh BUILD_DIR [--quick]" >&2; exit 2; }
+die() { echo "attribution.sh: $*" >&2; exit 1; }
+[[ $# -ge 1 ]] || usage
+build=$(cd "$1" 2>/dev/null && pwd) || die "no build directory $1"
+shift
+quick=0
+for a in "$@"; do
+    case $a in
+        --quick) quick=1 ;;
+        *) usage ;;
+    esac
+done
+es=$build/edgestream
+[[ -x $es ]] || die "$es is missing; build it with: make build"
+if (( quick )); then
+    events=${ES_ATTR_EVENTS:-200000}; latency_s=${ES_ATTR_LATENCY_SECONDS:-8}
+else
+    events=${ES_ATTR_EVENTS:-1000000}; latency_s=${ES_ATTR_LATENCY_SECONDS:-20}
+fi
+partitions=${ES_ATTR_PARTITIONS:-4}
+out=$build/bench-results/attribution
+rm -rf "$out"
+mkdir -p "$out"
+work=$(mktemp -d -p "$build" attribution-bench.XXXXXX)
+pids=()
+cleanup() {
+    for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+    wait 2>/dev/null || true
+    rm -rf "$work"
+}
+trap cleanup EXIT
+log() { echo "[attribution] $*" >&2; }
+free_port() {
+    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+now_s() { date +%s.%N; }
+
+kport=$(free_port)
+aport=$(free_port)
+brokers=127.0.0.1:$kport
+"$es" serve --data-dir "$work/data" --kafka-addr "$brokers" --admin-addr "127.0.0.1:$aport" \
+    >"$out/serve.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 1 100); do
+    curl -sf "http://127.0.0.1:$aport/v1/status/ready" >/dev/null 2>&1 && break
+    sleep 0.1
+done
+curl -sf "http://127.0.0.1:$aport/v1/status/ready" >/dev/null || die "the broker did not start"
+log "broker on $brokers, data in $work/data"
+
+# --- input limit -----------------------------------------------------------------------------
+log "generating $events events as fast as the broker takes them"
+"$es" gen ads --brokers "$brokers" --events "$events" --partitions "$partitions" --json \
+    >"$out/gen.json" 2>"$out/gen.err"
+gen_rate=$(python3 -c 'import json,sys; print(round(json.load(open(sys.argv[1]))["events_per_s"]))' \
+    "$out/gen.json")
+
+# job_figure PORT KEY: a top-level figure of the job's /v1/job.
+job_figure() {
+    curl -sf "http://127.0.0.1:$1/v1/job" 2>/dev/null |
+        python3 -c 'import json,sys; print(json.load(sys.stdin)[sys.argv[1]])' "$2" 2>/dev/null || echo -1
+}
+
+# input_lag PORT: records of the ad-* inputs not yet committed (the job's repartition topics
+# are left out: their last transaction marker stays behind the committed offset when idle).
+input_lag() {
+    curl -sf "http://127.0.0.1:$1/metrics" 2>/dev/null |
+        python3 -c '
+import re, sys
+lag = [float(v) for t, v in re.findall(r"edgestream_job_consumer_lag\{[^}]*topic=\"([^\"]+)\"[^}]*\} (\S+)", sys.stdin.read()) if t.startswith("ad-")]
+print(int(sum(lag)) if lag else -1)' 2>/dev/null || echo -1
+}
+
+# catch_up NAME GUARANTEE: events/s of the job over the backlog, and its state at the end.
+catch_up() {
+    local name=$1 guarantee=$2 mport t0='' t1='' processed lag
+    mport=$(free_port)
+    "$es" run ad-attribution --brokers "$brokers" --application-id "bench-$name" \
+        --state-dir "$work/state-$name" --guarantee "$guarantee" \
+        --metrics-addr "127.0.0.1:$mport" >"$out/job-$name.log" 2>&1 &
+    local pid=$!
+    pids+=($pid)
+    for _ in $(seq 1 $((5 * 600))); do
+        processed=$(job_figure "$mport" records_processed)
+        if [[ -z $t0 && $processed -gt 0 ]]; then t0=$(now_s); fi
+        if [[ -n $t0 && $processed -ge $events ]]; then
+            lag=$(input_lag "$mport")
+            if [[ $lag -eq 0 ]]; then
+                t1=$(now_s)
+                break
+            fi
+        fi
+        kill -0 "$pid" 2>/dev/null || die "job $name exited (see $out/job-$name.log)"
+        sleep 0.2
+    done
+    [[ -n $t1 ]] || die "job $name did not catch up within 10 minutes"
+    curl -sf "http://127.0.0.1:$mport/v1/job" >"$out/job-$name.json"
+    kill -TERM "$pid"
+    wait "$pid" || true
+    python3 - "$out/job-$name.json" "$t0" "$t1" "$events" <<'PY'
+import json, sys
+j = json.load(open(sys.argv[1]))
+t0, t1, n = float(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4])
+entries = sum(t["state_entries"] for t in j["tasks"])
+size = sum(t["state_bytes"] for t in j["tasks"])
+print(f'{n / (t1 - t0):.0f} {t1 - t0:.2f} {j["commits"]} {j["max_commit_us"] / 1000:.0f} {entries} {size}')
+PY
+}
+
+log "catch-up, exactly-once"
+read -r eos_rate eos_s eos_commits eos_max_commit eos_entries eos_bytes < <(catch_up eos exactly_once)
+log "catch-up, at-least-once"
+read -r alo_rate alo_s _ _ _ _ < <(catch_up alo at_least_once)
+
+# --- latency at half the exactly-once rate ---------------------------------------------------
+rate=$((eos_rate / 2))
+(( rate > 0 )) || rate=1000
+for t in impressions clicks conversions attributed campaign-stats late-events; do
+    "$es" topic create "lat-$t" -p "$partitions" --brokers "$brokers" >/dev/null
+done
+mport=$(free_port)
+"$es" run ad-attribution --brokers "$brokers" --application-id bench-latency \
+    --state-dir "$work/state-latency" --metrics-addr "127.0.0.1:$mport" \
+    -p prefix=lat- -p out-of-orderness=0ms -p allowed-lateness=0ms -p idle-timeout=100ms >"$out/job-latency.log" 2>&1 &
+job_pid=$!
+pids+=($job_pid)
+"$es" consume lat-attributed --brokers "$brokers" -X isolation.level=read_committed |
+    python3 -u -c '
+import sys, time
+for line in sys.stdin:
+    print(int(time.time() * 1000), line.strip(), flush=True)' >"$out/latency-records.txt" &
+reader_pid=$!
+pids+=($reader_pid)
+log "latency: $rate events/s for $latency_s s"
+start_ms=$(python3 -c 'import time; print(int(time.time() * 1000))')
+"$es" gen ads --brokers "$brokers" --prefix lat- --partitions "$partitions" --rate "$rate" \
+    --duration "$latency_s" --disorder-ms 0 --late-share 0 --duplicate-share 0 \
+    --click-delay-ms 500 --conversion-delay-ms 1000 --json >"$out/gen-latency.json" \
+    2>"$out/gen-latency.err"
+sleep 3
+kill -TERM "$job_pid" 2>/dev/null || true
+wait "$job_pid" 2>/dev/null || true
+pkill -P "$$" -f "consume lat-attributed" 2>/dev/null || true
+kill "$reader_pid" 2>/dev/null || true
+read -r lat_n lat_p50 lat_p99 lat_max < <(python3 - "$out/latency-records.txt" "$start_ms" <<'PY'
+import json, sys
+start = int(sys.argv[2]) + 2000  # the first two seconds warm up
+lat = []
+for line in open(sys.argv[1]):
+    arrived, _, doc = line.partition(" ")
+    try:
+        c = json.loads(doc)
+    except ValueError:
+        continue
+    if c.get("conversion_ts", 0) >= start:
+        lat.append(int(arrived) - c["conversion_ts"])
+lat.sort()
+pick = lambda q: lat[min(len(lat) - 1, int(q * len(lat)))] if lat else -1
+print(len(lat), pick(0.5), pick(0.99), lat[-1] if lat else -1)
+PY
+)
+
+fmt() { python3 -c 'import sys; print(f"{float(sys.argv[1]):,.0f}")' "$1"; }
+ratio() { python3 -c 'import sys; print(f"{float(sys.argv[1]) / float(sys.argv[2]):.3f}")' "$1" "$2"; }
+printf '\nad-attribution on edgestream, %s events over %s partitions, broker on the same machine\n\n' \
+    "$(fmt "$events")" "$partitions"
+printf '%-58s %14s %10s\n' "MEASURE" "VALUE" "RATIO"
+printf '%-58s %14s %10s\n' "input limit: gen ads -> broker (events/s, acks=all)" "$(fmt "$gen_rate")" "1.000"
+printf '%-58s %14s %10s\n' "job catch-up, exactly-once (events/s)" "$(fmt "$eos_rate")" "$(ratio "$eos_rate" "$gen_rate")"
+printf '%-58s %14s %10s\n' "job catch-up, at-least-once (events/s)" "$(fmt "$alo_rate")" "$(ratio "$alo_rate" "$gen_rate")"
+printf '%-58s %14s %10s\n' "  exactly-once: commits / longest commit (ms)" "$eos_commits / $eos_max_commit" ""
+printf '%-58s %14s %10s\n' "  exactly-once: state entries / bytes (RocksDB estimate)" "$(fmt "$eos_entries") / $(fmt "$eos_bytes")" ""
+printf '%-58s %14s %10s\n' "latency at $(fmt "$rate") events/s: attributed records" "$lat_n" ""
+printf '%-58s %14s %10s\n' "  event time -> read_committed consumer p50 / p99 / max (ms)" "$lat_p50 / $lat_p99 / $lat_max" ""
+echo
+echo "goal (issue #8): 600,000 events/s exactly-once, p99 < 200 ms; raw outputs in $out"
