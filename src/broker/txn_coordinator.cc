@@ -107,8 +107,15 @@ struct TxnCoordinator::State : std::enable_shared_from_this<State> {
         });
     }
 
+    /// What a request needs of its producer's entry besides ownership.
+    enum class Need {
+        idle,     // no state change being written (it starts one)
+        reading,  // only reads the state, which a change being written does not alter yet
+    };
+
     /// The entry of a request's producer, or why the request is refused.
-    Result<Entry*> producer(const std::string& id, ProducerId pid, ProducerEpoch epoch) {
+    Result<Entry*> producer(const std::string& id, ProducerId pid, ProducerEpoch epoch,
+                            Need need = Need::idle) {
         if (!loaded) {
             return Error(TxnErrc::coordinator_load_in_progress, "loading " + std::string(kTopic));
         }
@@ -130,7 +137,7 @@ struct TxnCoordinator::State : std::enable_shared_from_this<State> {
                                                     ", not " + std::to_string(epoch.value()) +
                                                     ": a newer producer took it over");
         }
-        if (e.busy || preparing(e.meta.state)) {
+        if ((e.busy && need == Need::idle) || preparing(e.meta.state)) {
             return Error(TxnErrc::concurrent_transactions,
                          "transactional id '" + id + "' is changing state");
         }
@@ -140,10 +147,11 @@ struct TxnCoordinator::State : std::enable_shared_from_this<State> {
     /// Runs `fn` on home with the entry of the request's producer, or calls `refuse` with why
     /// the request is refused (see producer()).
     template <class Refuse, class Fn>
-    void on_producer(std::string id, ProducerId pid, ProducerEpoch epoch, Refuse refuse, Fn fn) {
+    void on_producer(std::string id, ProducerId pid, ProducerEpoch epoch, Refuse refuse, Fn fn,
+                     Need need = Need::idle) {
         auto self = shared_from_this();
-        home.post([self, id = std::move(id), pid, epoch, refuse, fn]() mutable {
-            auto entry = self->producer(id, pid, epoch);
+        home.post([self, id = std::move(id), pid, epoch, refuse, fn, need]() mutable {
+            auto entry = self->producer(id, pid, epoch, need);
             if (!entry.ok()) return refuse(entry.error());
             fn(**entry);
         });
@@ -493,7 +501,10 @@ void TxnCoordinator::check_offsets_commit(Executor& origin, std::string transact
                                        m.transactional_id + "' (AddOffsetsToTxn first)"));
             }
             reply(Status{});
-        });
+        },
+        // Partitions being added to the transaction meanwhile change nothing this checks;
+        // refusing would cost the client a 500 ms retry (librdkafka's TxnOffsetCommit backoff).
+        State::Need::reading);
 }
 
 void TxnCoordinator::verify_partition(Executor& origin, ProducerId producer_id, ProducerEpoch epoch,

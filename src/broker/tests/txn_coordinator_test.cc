@@ -16,6 +16,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <future>
 #include <iostream>
 #include <thread>
 
@@ -357,6 +358,26 @@ TEST_F(TxnCoordinatorTest, TransactionalOffsetsArePendingUntilTheTransactionEnds
     EXPECT_FALSE(aborted.pending_transaction);
     std::cout << "checked: TxnOffsetCommit needs AddOffsetsToTxn; its offset is pending (5 shown) "
                  "until the commit makes it 10; an aborted 20 leaves 10\n";
+}
+
+TEST_F(TxnCoordinatorTest, AnOffsetCommitIsNotRefusedWhilePartitionsAreBeingAdded) {
+    // A client adds partitions (records to new partitions) and commits its offsets at the same
+    // time; the offsets check must not answer CONCURRENT_TRANSACTIONS meanwhile, which costs a
+    // librdkafka client a 500 ms retry per commit.
+    auto p = init("tx");
+    ASSERT_TRUE(p.ok());
+    ASSERT_TRUE(add_offsets("tx", *p, "g").ok());
+    std::promise<std::vector<Status>> added;
+    txns_->add_partitions(origin_, "tx", p->producer_id, p->producer_epoch, {kB},
+                          [&](std::vector<Status> s) { added.set_value(std::move(s)); });
+    Status checked = check_offsets("tx", *p, "g");
+    EXPECT_TRUE(checked.ok()) << checked.error().to_string();
+    auto statuses = added.get_future().get();
+    ASSERT_EQ(statuses.size(), 1u);
+    EXPECT_TRUE(statuses[0].ok()) << statuses[0].error().to_string();
+    // A state change proper (EndTxn) still waits for the one being written.
+    ASSERT_TRUE(end("tx", *p, true).ok());
+    std::cout << "checked: TxnOffsetCommit's check passes while AddPartitionsToTxn is written\n";
 }
 
 TEST_F(TxnCoordinatorTest, ARestartKeepsIdsEpochsAndOffsets) {
