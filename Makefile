@@ -21,10 +21,12 @@ test: build
 demo: build
 	@$(BUILD)/edgestream demo $(if $(DURATION),--duration $(DURATION),)
 
-# The storage benchmark, then the peer and limit comparison (bench/compare.sh; QUICK=1: ~1 min).
+# The storage benchmark, the peer and limit comparison (bench/compare.sh), then the ad-attribution
+# job under load (bench/attribution.sh). QUICK=1: about 2 minutes in all.
 bench: build
 	@bench/run.sh $(BUILD)
 	@bench/compare.sh $(BUILD) $(if $(QUICK),--quick,)
+	@bench/attribution.sh $(BUILD) $(if $(QUICK),--quick,)
 
 # Tests under AddressSanitizer and UndefinedBehaviorSanitizer (a separate build tree).
 asan: deps
