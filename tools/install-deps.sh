@@ -13,7 +13,8 @@ packages=(
     zlib1g-dev libsnappy-dev liblz4-dev libzstd-dev                   # record batch codecs
     libasio-dev libcpp-httplib-dev nlohmann-json3-dev libyaml-cpp-dev libcli11-dev  # broker, CLI
     librdkafka-dev kcat                                               # Kafka client and peer tool
-    librocksdb-dev                                                    # stream processor state
+    librocksdb-dev libsimdjson-dev                                    # stream processor state, hot JSON
+    libprotobuf-dev libprotoc-dev                                     # .proto schemas (registry)
     redis-server iperf3                                               # benchmark peers (make bench)
     nodejs npm                                                        # npm test peers (kafkajs)
 )

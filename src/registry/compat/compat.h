@@ -1,8 +1,8 @@
 #pragma once
 
-// The compatibility vocabulary shared by every schema type (Avro now; JSON Schema and Protobuf
-// later): Confluent's levels, one incompatibility with its path and rule, and the level
-// semantics applied to any pairwise "can this reader read that writer" check.
+// The compatibility vocabulary shared by every schema type (Avro, JSON Schema, Protobuf):
+// Confluent's levels, one incompatibility with its path and rule, and the level semantics
+// applied to any pairwise "can this reader read that writer" check.
 
 #include "base/result.h"
 

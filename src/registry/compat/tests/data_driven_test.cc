@@ -1,9 +1,12 @@
-// Runs every tests/data/registry/avro/*.test file: each holds cases of previous schemas, a new
-// schema, a level and the expected verdict (or parse error, or canonical form). One gtest per
-// file; every case prints one line saying what it checked. Format: tests/data/registry/README.md.
+// Runs every tests/data/registry/{avro,json,protobuf}/*.test file: each holds cases of previous
+// schemas, a new schema, a level and the expected verdict (or parse error, or canonical form). The
+// directory says the schema type. One gtest per file; every case prints one line saying what it
+// checked. Format: tests/data/registry/README.md.
 
 #include "registry/compat/avro.h"
 #include "registry/compat/compat.h"
+#include "registry/compat/json_schema.h"
+#include "registry/compat/protobuf.h"
 
 #include <gtest/gtest.h>
 
@@ -12,6 +15,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -126,16 +130,88 @@ bool matches(const std::string& expected, const CompatibilityIssue& issue) {
     return true;
 }
 
-std::string run_case(const Case& c) {
-    std::string what;
-    AvroReferences references;
-    for (const auto& [name, text] : c.references) {
-        auto ref = parse_avro(text, references);
-        EXPECT_TRUE(ref.ok()) << "reference " << name << ": " << ref.error().to_string();
-        if (!ref.ok()) return "reference did not parse";
-        references.emplace(name, std::move(ref).value());
+/// What the runner needs of one schema type.
+struct AvroTraits {
+    using Schema = AvroSchema;
+    using References = AvroReferences;
+    static constexpr const char* kDir = "avro";
+    static Result<Schema> parse(const std::string& text, const References& refs) {
+        return parse_avro(text, refs);
     }
-    auto parsed = parse_avro(c.new_schema, references);
+    static Status add_reference(References& refs, const std::string& name,
+                                const std::string& text) {
+        ES_TRY(auto ref, parse_avro(text, refs));
+        refs.emplace(name, std::move(ref));
+        return ok_status();
+    }
+    static std::vector<Incompatibility> can_read(const Schema& reader, const Schema& writer) {
+        return avro_can_read(reader, writer);
+    }
+    static std::optional<std::string> form(const std::string& kind, const Schema& schema) {
+        if (kind == "canonical") return canonical_form(schema);
+        if (kind == "normalized") return normalized_form(schema);
+        return std::nullopt;
+    }
+};
+
+struct JsonSchemaTraits {
+    using Schema = JsonSchema;
+    using References = JsonSchemaReferences;
+    static constexpr const char* kDir = "json";
+    static Result<Schema> parse(const std::string& text, const References& refs) {
+        return parse_json_schema(text, refs);
+    }
+    static Status add_reference(References& refs, const std::string& name,
+                                const std::string& text) {
+        ES_TRY(auto ref, parse_json_schema(text, refs));
+        refs.emplace(name, std::move(ref));
+        return ok_status();
+    }
+    static std::vector<Incompatibility> can_read(const Schema& reader, const Schema& writer) {
+        return json_schema_can_read(reader, writer);
+    }
+    static std::optional<std::string> form(const std::string& kind, const Schema& schema) {
+        if (kind == "canonical") return canonical_form(schema);
+        return std::nullopt;
+    }
+};
+
+/// Protobuf references stay .proto text keyed by import path; each is parsed once here so a
+/// broken reference fails where it is written.
+struct ProtobufTraits {
+    using Schema = ProtobufSchema;
+    using References = ProtobufReferences;
+    static constexpr const char* kDir = "protobuf";
+    static Result<Schema> parse(const std::string& text, const References& refs) {
+        return parse_protobuf(text, refs);
+    }
+    static Status add_reference(References& refs, const std::string& name,
+                                const std::string& text) {
+        ES_TRY(auto ref, parse_protobuf(text, refs));
+        (void)ref;
+        refs.emplace(name, text);
+        return ok_status();
+    }
+    static std::vector<Incompatibility> can_read(const Schema& reader, const Schema& writer) {
+        return protobuf_can_read(reader, writer);
+    }
+    static std::optional<std::string> form(const std::string& kind, const Schema& schema) {
+        if (kind == "canonical") return canonical_form(schema);
+        return std::nullopt;
+    }
+};
+
+template <class Traits>
+std::string run_case(const Case& c) {
+    using Schema = typename Traits::Schema;
+    std::string what;
+    typename Traits::References references;
+    for (const auto& [name, text] : c.references) {
+        auto added = Traits::add_reference(references, name, text);
+        EXPECT_TRUE(added.ok()) << "reference " << name << ": " << added.error().to_string();
+        if (!added.ok()) return "reference did not parse";
+    }
+    auto parsed = Traits::parse(c.new_schema, references);
     for (const Expectation& e : c.expectations) {
         if (e.kind == "invalid") {
             EXPECT_FALSE(parsed.ok()) << "expected an invalid schema";
@@ -148,11 +224,15 @@ std::string run_case(const Case& c) {
         }
         EXPECT_TRUE(parsed.ok()) << "new schema: " << parsed.error().to_string();
         if (!parsed.ok()) return "new schema did not parse";
-        if (e.kind == "canonical" || e.kind == "normalized") {
-            EXPECT_EQ(e.lines.size(), 1u) << "one line of expected form";
-            std::string actual =
-                e.kind == "canonical" ? canonical_form(*parsed) : normalized_form(*parsed);
-            EXPECT_EQ(actual, e.lines.empty() ? "" : e.lines.front());
+        if (auto form = Traits::form(e.kind, *parsed)) {
+            // Compared line by line, each line trimmed (a Protobuf form spans several lines;
+            // Avro's and JSON Schema's are one line).
+            std::vector<std::string> form_lines;
+            std::istringstream form_in(*form);
+            for (std::string l; std::getline(form_in, l);) {
+                if (!trim(l).empty()) form_lines.push_back(trim(l));
+            }
+            EXPECT_EQ(form_lines, e.lines) << "form:\n" << *form;
             what += " " + e.kind;
         } else if (e.kind == "note") {
             const auto& notes = parsed->notes();
@@ -165,14 +245,14 @@ std::string run_case(const Case& c) {
             auto level = parse_compatibility_level(c.level);
             EXPECT_TRUE(level.ok()) << "--- level: " << c.level;
             if (!level.ok()) return "bad level";
-            std::vector<AvroSchema> previous;
+            std::vector<Schema> previous;
             for (std::size_t i = 0; i < c.previous.size(); ++i) {
-                auto p = parse_avro(c.previous[i], references);
+                auto p = Traits::parse(c.previous[i], references);
                 EXPECT_TRUE(p.ok()) << "previous " << i + 1 << ": " << p.error().to_string();
                 if (!p.ok()) return "previous schema did not parse";
                 previous.push_back(std::move(p).value());
             }
-            auto result = check_compatibility(*level, *parsed, previous, avro_can_read);
+            auto result = check_compatibility(*level, *parsed, previous, Traits::can_read);
             std::string actual;
             for (const auto& issue : result.issues) {
                 actual += "  " + to_string(issue, previous.size()) + "\n";
@@ -209,28 +289,35 @@ std::string run_case(const Case& c) {
     return what;
 }
 
-std::vector<std::string> test_files() {
+std::vector<std::string> test_files(const char* dir) {
     std::vector<std::string> out;
-    for (const auto& entry : fs::directory_iterator(fs::path(ES_REGISTRY_TEST_DATA) / "avro")) {
+    for (const auto& entry : fs::directory_iterator(fs::path(ES_REGISTRY_TEST_DATA) / dir)) {
         if (entry.path().extension() == ".test") out.push_back(entry.path().stem().string());
     }
     std::sort(out.begin(), out.end());
     return out;
 }
 
-class AvroData : public ::testing::TestWithParam<std::string> {};
-
-TEST_P(AvroData, Cases) {
-    fs::path file = fs::path(ES_REGISTRY_TEST_DATA) / "avro" / (GetParam() + ".test");
+template <class Traits>
+void run_file(const std::string& name) {
+    fs::path file = fs::path(ES_REGISTRY_TEST_DATA) / Traits::kDir / (name + ".test");
     auto cases = read_cases(file);
     ASSERT_FALSE(cases.empty()) << file;
     for (const Case& c : cases) {
         SCOPED_TRACE(file.filename().string() + ":" + std::to_string(c.line) + " " + c.name);
         ASSERT_FALSE(c.expectations.empty()) << "case without --- expect";
-        std::string what = run_case(c);
-        std::cout << "[avro/" << file.filename().string() << ":" << c.line << "] " << c.name << ":"
-                  << what << "\n";
+        std::string what = run_case<Traits>(c);
+        std::cout << "[" << Traits::kDir << "/" << file.filename().string() << ":" << c.line << "] "
+                  << c.name << ":" << what << "\n";
     }
+}
+
+std::size_t count_cases(const char* dir) {
+    std::size_t total = 0;
+    for (const auto& name : test_files(dir)) {
+        total += read_cases(fs::path(ES_REGISTRY_TEST_DATA) / dir / (name + ".test")).size();
+    }
+    return total;
 }
 
 std::string case_name(const ::testing::TestParamInfo<std::string>& param) {
@@ -241,16 +328,42 @@ std::string case_name(const ::testing::TestParamInfo<std::string>& param) {
     return name;
 }
 
-INSTANTIATE_TEST_SUITE_P(Files, AvroData, ::testing::ValuesIn(test_files()), case_name);
+class AvroData : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(AvroData, Cases) { run_file<AvroTraits>(GetParam()); }
+
+INSTANTIATE_TEST_SUITE_P(Files, AvroData, ::testing::ValuesIn(test_files("avro")), case_name);
 
 /// Guards against a silently empty suite: the data set must keep its breadth.
 TEST(AvroData, HasEnoughCases) {
-    std::size_t total = 0;
-    for (const auto& name : test_files()) {
-        total += read_cases(fs::path(ES_REGISTRY_TEST_DATA) / "avro" / (name + ".test")).size();
-    }
+    std::size_t total = count_cases("avro");
     std::cout << total << " Avro cases\n";
     EXPECT_GE(total, 60u);
+}
+
+class JsonSchemaData : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(JsonSchemaData, Cases) { run_file<JsonSchemaTraits>(GetParam()); }
+
+INSTANTIATE_TEST_SUITE_P(Files, JsonSchemaData, ::testing::ValuesIn(test_files("json")), case_name);
+
+TEST(JsonSchemaData, HasEnoughCases) {
+    std::size_t total = count_cases("json");
+    std::cout << total << " JSON Schema cases\n";
+    EXPECT_GE(total, 60u);
+}
+
+class ProtobufData : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(ProtobufData, Cases) { run_file<ProtobufTraits>(GetParam()); }
+
+INSTANTIATE_TEST_SUITE_P(Files, ProtobufData, ::testing::ValuesIn(test_files("protobuf")),
+                         case_name);
+
+TEST(ProtobufData, HasEnoughCases) {
+    std::size_t total = count_cases("protobuf");
+    std::cout << total << " Protobuf cases\n";
+    EXPECT_GE(total, 50u);
 }
 
 }  // namespace
