@@ -89,12 +89,28 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(CampaignStats, impressions, clicks, conversio
 }  // namespace es::stream::jobs
 
 namespace es::stream {
+// The inputs: written as JSON, read with simdjson (json_fields.h), every field required.
 template <>
-struct Serde<jobs::Impression> : JsonSerde<jobs::Impression> {};
+struct Serde<jobs::Impression> {
+    static void encode(const jobs::Impression& v, std::string& out) {
+        JsonSerde<jobs::Impression>::encode(v, out);
+    }
+    static Result<jobs::Impression> decode(std::string_view in);
+};
 template <>
-struct Serde<jobs::Click> : JsonSerde<jobs::Click> {};
+struct Serde<jobs::Click> {
+    static void encode(const jobs::Click& v, std::string& out) {
+        JsonSerde<jobs::Click>::encode(v, out);
+    }
+    static Result<jobs::Click> decode(std::string_view in);
+};
 template <>
-struct Serde<jobs::Conversion> : JsonSerde<jobs::Conversion> {};
+struct Serde<jobs::Conversion> {
+    static void encode(const jobs::Conversion& v, std::string& out) {
+        JsonSerde<jobs::Conversion>::encode(v, out);
+    }
+    static Result<jobs::Conversion> decode(std::string_view in);
+};
 /// Binary: AdEvent lives in state only (pending conversions), never on a topic.
 template <>
 struct Serde<jobs::AdEvent> {
