@@ -7,6 +7,7 @@
 
 #include <rocksdb/iterator.h>
 
+#include <algorithm>
 #include <limits>
 #include <memory>
 
@@ -78,6 +79,7 @@ KvStore::Impl::Dirty& KvStore::Impl::dirty_slot(std::string_view key) {
 
 Status KvStore::Impl::write_to(rocksdb::WriteBatch& batch) {
     lowest_new_index_key.reset();
+    new_index_keys.clear();
     for (const auto& [key, entry] : dirty) {
         rocksdb::Status s;
         if (!entry.live) {
@@ -85,16 +87,23 @@ Status KvStore::Impl::write_to(rocksdb::WriteBatch& batch) {
         } else {
             s = batch.Put(cf, slice(key), slice(entry.stored));
             StoredView v = view_trusted(entry.stored);
-            if (s.ok() && ttl_cf != nullptr && v.expiry_ms) {
+            if (ttl_cf != nullptr && v.expiry_ms) {
                 index_key(scratch, *v.expiry_ms, key);
-                s = batch.Put(ttl_cf, slice(scratch), rocksdb::Slice());
-                if (!lowest_new_index_key || scratch < *lowest_new_index_key) {
-                    lowest_new_index_key = scratch;
-                }
+                new_index_keys.push_back(scratch);
             }
         }
         if (!s.ok()) return to_error(s, "store '" + options.name + "': building the commit batch");
     }
+    // In expiry order: expiries grow with event time, so each commit's index entries land next
+    // to each other at the end of the memtable's skip list, where an insert in order reuses the
+    // previous one's position instead of searching from the top (a third of the commit's time
+    // went there with the entries in key order).
+    std::sort(new_index_keys.begin(), new_index_keys.end());
+    for (const std::string& k : new_index_keys) {
+        rocksdb::Status s = batch.Put(ttl_cf, slice(k), rocksdb::Slice());
+        if (!s.ok()) return to_error(s, "store '" + options.name + "': building the commit batch");
+    }
+    if (!new_index_keys.empty()) lowest_new_index_key = new_index_keys.front();
     for (const auto& k : index_deletes) {
         rocksdb::Status s = batch.Delete(ttl_cf, slice(k));
         if (!s.ok()) return to_error(s, "store '" + options.name + "': building the commit batch");

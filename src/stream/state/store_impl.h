@@ -86,6 +86,7 @@ struct KvStore::Impl {
     std::optional<std::string> expire_cursor;
     std::string index_floor;
     std::optional<std::string> lowest_new_index_key;  // of the batch being committed
+    std::vector<std::string> new_index_keys;          // of the batch being built, reused
     std::string scratch;
 };
 
