@@ -148,7 +148,8 @@ void add_run_command(CLI::App& app) {
     cmd->add_option("--guarantee", o->guarantee, "exactly_once (default) or at_least_once");
     cmd->add_option("--commit-interval-ms", o->commit_interval_ms, "How often work is committed")
         ->check(CLI::PositiveNumber);
-    cmd->add_option("--threads", o->threads, "Stream threads in this instance")
+    cmd->add_option("--threads", o->threads,
+                    "Stream threads in this instance (default: one per CPU core)")
         ->check(CLI::Range(1, 64));
     cmd->add_option("--metrics-addr", o->metrics_addr,
                     "HOST:PORT for /metrics (Prometheus) and /v1/job");

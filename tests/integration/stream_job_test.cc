@@ -57,31 +57,14 @@ class JobProcess {
     ~JobProcess() { kill9(); }
 
     void start() {
-        std::vector<std::string> args = {ES_BINARY_PATH,
-                                         "run",
-                                         "window-count",
-                                         "--brokers",
-                                         brokers_,
-                                         "--state-dir",
-                                         state_dir_.string(),
-                                         "--instance-id",
-                                         instance_,
-                                         "--commit-interval-ms",
-                                         "100",
-                                         "-p",
-                                         "input=in",
-                                         "-p",
-                                         "output=out",
-                                         "-p",
-                                         "by=value",
-                                         "-p",
-                                         "window=1s",
-                                         "-p",
-                                         "out-of-orderness=500ms",
-                                         "-X",
-                                         "session.timeout.ms=1500",
-                                         "-X",
-                                         "heartbeat.interval.ms=300"};
+        std::vector<std::string> args = {
+            ES_BINARY_PATH, "run", "window-count", "--brokers", brokers_, "--state-dir",
+            state_dir_.string(), "--instance-id", instance_, "--commit-interval-ms", "100",
+            // One member per instance: the tests count on
+            // every instance getting tasks of 4 partitions.
+            "--threads", "1", "-p", "input=in", "-p", "output=out", "-p", "by=value", "-p",
+            "window=1s", "-p", "out-of-orderness=500ms", "-X", "session.timeout.ms=1500", "-X",
+            "heartbeat.interval.ms=300"};
         args.insert(args.end(), extra_.begin(), extra_.end());
         pid_ = spawn_logged(std::move(args), (state_dir_ / "job.log").string());
     }

@@ -11,6 +11,7 @@
 
 #include <fmt/core.h>
 
+#include <algorithm>
 #include <fstream>
 #include <random>
 #include <thread>
@@ -60,8 +61,12 @@ Result<std::unique_ptr<JobRunner>> JobRunner::make(Topology topology, RuntimeCon
     if (!config.instance_id.empty() && !valid_name(config.instance_id)) {
         return Error(Errc::invalid_config, "instance.id must be 1-200 of [A-Za-z0-9._-]");
     }
-    if (config.threads < 1)
+    if (config.threads < 0)
         return Error(Errc::invalid_config, "num.stream.threads must be at least 1");
+    if (config.threads == 0) {
+        config.threads =
+            static_cast<int>(std::clamp<unsigned>(std::thread::hardware_concurrency(), 1u, 64u));
+    }
     return std::unique_ptr<JobRunner>(
         new JobRunner(std::move(topology), std::move(config), std::move(options)));
 }
