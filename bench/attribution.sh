@@ -19,7 +19,7 @@
 #      minus the conversion's event time (the generator paces event time on the wall clock).
 # Output: a table on stdout; raw outputs in BUILD_DIR/bench-results/attribution/.
 #
-# Environment: ES_ATTR_EVENTS (default 1000000, --quick 200000), ES_ATTR_LATENCY_SECONDS
+# Environment: ES_ATTR_EVENTS (default 3000000, --quick 200000), ES_ATTR_LATENCY_SECONDS
 # (default 20, --quick 8), ES_ATTR_PARTITIONS (default 4), ES_ATTR_COMMIT_MS and
 # ES_ATTR_IDLE_MS (the latency run's commit interval and idle timeout, default 50 each: the
 # conversions input is sparse, so its idleness bounds how soon the watermark passes a conversion).
@@ -42,7 +42,7 @@ es=$build/edgestream
 if (( quick )); then
     events=${ES_ATTR_EVENTS:-200000}; latency_s=${ES_ATTR_LATENCY_SECONDS:-8}
 else
-    events=${ES_ATTR_EVENTS:-1000000}; latency_s=${ES_ATTR_LATENCY_SECONDS:-20}
+    events=${ES_ATTR_EVENTS:-3000000}; latency_s=${ES_ATTR_LATENCY_SECONDS:-20}
 fi
 partitions=${ES_ATTR_PARTITIONS:-4}
 out=$build/bench-results/attribution
