@@ -16,5 +16,6 @@ void add_bench_command(CLI::App& app);    // bench_command.cc: bench produce|con
 void add_run_command(CLI::App& app);      // run_command.cc: run a stream-processing job
 void add_gen_command(CLI::App& app);      // gen_command.cc: gen ads (synthetic traffic)
 void add_verify_command(CLI::App& app);   // verify_command.cc: verify ad-attribution
+void add_schema_command(CLI::App& app);   // schema_command.cc: schema check
 
 }  // namespace es::app
