@@ -1,6 +1,7 @@
 #include "registry/compat/avro.h"
 
 #include "registry/compat/errc.h"
+#include "registry/compat/json_text.h"
 
 #include <nlohmann/json.hpp>
 
@@ -104,39 +105,6 @@ Error invalid(std::string_view path, std::string_view message) {
     std::string text = "at ";
     text.append(path.empty() ? "/" : path).append(": ").append(message);
     return Error(Errc::invalid_schema, std::move(text));
-}
-
-/// Counts JSON nesting before the parser sees the text, so that hostile input cannot make any
-/// later recursion deep.
-Status check_json_depth(std::string_view text) {
-    int depth = 0;
-    bool in_string = false;
-    bool escaped = false;
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        char c = text[i];
-        if (in_string) {
-            if (escaped) {
-                escaped = false;
-            } else if (c == '\\') {
-                escaped = true;
-            } else if (c == '"') {
-                in_string = false;
-            }
-            continue;
-        }
-        if (c == '"') {
-            in_string = true;
-        } else if (c == '[' || c == '{') {
-            if (++depth > kAvroMaxJsonDepth) {
-                return Error(Errc::invalid_json, "JSON nested deeper than " +
-                                                     std::to_string(kAvroMaxJsonDepth) +
-                                                     " levels at byte " + std::to_string(i));
-            }
-        } else if (c == ']' || c == '}') {
-            --depth;
-        }
-    }
-    return ok_status();
 }
 
 /// Code points of a valid UTF-8 string (nlohmann has checked it): count and largest.
@@ -887,7 +855,7 @@ class AvroParser {
 };
 
 Result<AvroSchema> parse_avro(std::string_view json, const AvroReferences& references) {
-    ES_CHECK(check_json_depth(json));
+    ES_CHECK(check_json_depth(json, kAvroMaxJsonDepth));
     Json doc;
     try {
         doc = Json::parse(json.begin(), json.end());

@@ -4,6 +4,7 @@
 #include "registry/compat/json_schema.h"
 
 #include "registry/compat/errc.h"
+#include "registry/compat/json_text.h"
 
 #include <nlohmann/json.hpp>
 
@@ -51,54 +52,6 @@ const char* json_kind(const Json& value) {
             break;
     }
     return "an unexpected value";
-}
-
-/// Counts JSON nesting before the parser sees the text, so that hostile input cannot make any
-/// later recursion deep.
-Status check_json_depth(std::string_view text) {
-    int depth = 0;
-    bool in_string = false;
-    bool escaped = false;
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        char c = text[i];
-        if (in_string) {
-            if (escaped) {
-                escaped = false;
-            } else if (c == '\\') {
-                escaped = true;
-            } else if (c == '"') {
-                in_string = false;
-            }
-            continue;
-        }
-        if (c == '"') {
-            in_string = true;
-        } else if (c == '[' || c == '{') {
-            if (++depth > kJsonSchemaMaxJsonDepth) {
-                return Error(Errc::invalid_json, "JSON nested deeper than " +
-                                                     std::to_string(kJsonSchemaMaxJsonDepth) +
-                                                     " levels at byte " + std::to_string(i));
-            }
-        } else if (c == ']' || c == '}') {
-            --depth;
-        }
-    }
-    return ok_status();
-}
-
-/// "~" -> "~0", "/" -> "~1".
-std::string escape_token(std::string_view token) {
-    std::string out;
-    for (char c : token) {
-        if (c == '~') {
-            out += "~0";
-        } else if (c == '/') {
-            out += "~1";
-        } else {
-            out.push_back(c);
-        }
-    }
-    return out;
 }
 
 void write_canonical(const Json& value, std::string& out) {
@@ -305,7 +258,7 @@ class JsonSchemaParser {
                 std::string(keyword) + " must be an object of schemas, not " + json_kind(*it));
         }
         for (const auto& [name, sub] : it->items()) {
-            ES_TRY(JsonNodeId c, child(doc, sub, path + "/" + escape_token(name)));
+            ES_TRY(JsonNodeId c, child(doc, sub, path + "/" + escape_pointer_token(name)));
             if (out != nullptr) out->emplace_back(name, c);
         }
         return ok_status();
@@ -547,7 +500,7 @@ class JsonSchemaParser {
             }
             std::string kw = k;
             for (const auto& [name, dep] : v->items()) {
-                std::string p = path(k) + "/" + escape_token(name);
+                std::string p = path(k) + "/" + escape_pointer_token(name);
                 if (dep.is_array() && kw != "dependentSchemas") {
                     ES_TRY(auto names, string_set(doc, dep, p, k));
                     std::sort(names.begin(), names.end());
@@ -736,9 +689,9 @@ class JsonSchemaParser {
             } else {
                 return invalid(p.document, p.pointer,
                                "unresolvable $ref '" + p.ref + "': nothing at '" + pointer + "/" +
-                                   escape_token(token) + "'");
+                                   escape_pointer_token(token) + "'");
             }
-            pointer += "/" + escape_token(token);
+            pointer += "/" + escape_pointer_token(token);
         }
         if (!at->is_object() && !at->is_boolean()) {
             return invalid(
@@ -783,7 +736,7 @@ class JsonSchemaParser {
 };
 
 Result<JsonSchema> parse_json_schema(std::string_view text, const JsonSchemaReferences& refs) {
-    ES_CHECK(check_json_depth(text));
+    ES_CHECK(check_json_depth(text, kJsonSchemaMaxJsonDepth));
     Json doc;
     try {
         doc = Json::parse(text.begin(), text.end());

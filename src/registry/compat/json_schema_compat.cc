@@ -8,6 +8,7 @@
 // of its facets, and a "type" array is a sum (anyOf) of one typed facet per type.
 
 #include "registry/compat/json_schema.h"
+#include "registry/compat/json_text.h"
 
 #include <algorithm>
 #include <cmath>
@@ -59,20 +60,6 @@ struct Sub {
     Form form;
     std::string path;  // relative to the combined schema's node
 };
-
-std::string escape_token(std::string_view token) {
-    std::string out;
-    for (char c : token) {
-        if (c == '~') {
-            out += "~0";
-        } else if (c == '/') {
-            out += "~1";
-        } else {
-            out.push_back(c);
-        }
-    }
-    return out;
-}
 
 std::string number_text(double d) {
     if (std::trunc(d) == d && std::fabs(d) < 9007199254740992.0) {
@@ -565,7 +552,7 @@ class Checker {
         for (const auto& [pattern, node] : n.pattern_properties) {
             if (pattern_matches(pattern, name)) {
                 return {side.is_empty(node) ? Slot::open : Slot::schema, node,
-                        "/patternProperties/" + escape_token(pattern)};
+                        "/patternProperties/" + escape_pointer_token(pattern)};
             }
         }
         return slot_of(side, n.additional_properties, "/additionalProperties");
@@ -601,7 +588,7 @@ class Checker {
         for (const auto& p : w.properties) names.insert(p.first);
         for (const auto& p : r.properties) names.insert(p.first);
         for (const auto& name : names) {
-            std::string path = "/properties/" + escape_token(name);
+            std::string path = "/properties/" + escape_pointer_token(name);
             JsonNodeId wp = find_property(w, name);
             JsonNodeId rp = find_property(r, name);
             if (wp >= 0 && rp >= 0) {
@@ -621,7 +608,7 @@ class Checker {
             auto wi = w.dependency_arrays.find(key);
             auto ri = r.dependency_arrays.find(key);
             if (ri == r.dependency_arrays.end()) continue;  // DEPENDENCY_ARRAY_REMOVED
-            std::string path = "/" + ri->second.first + "/" + escape_token(key);
+            std::string path = "/" + ri->second.first + "/" + escape_pointer_token(key);
             if (wi == w.dependency_arrays.end()) {
                 out.push_back(issue(path, "DEPENDENCY_ARRAY_ADDED",
                                     "the reader adds a dependency of '" + key + "' on [" +
@@ -647,7 +634,7 @@ class Checker {
             auto wi = w.dependency_schemas.find(key);
             auto ri = r.dependency_schemas.find(key);
             if (ri == r.dependency_schemas.end()) continue;  // DEPENDENCY_SCHEMA_REMOVED
-            std::string path = "/" + ri->second.first + "/" + escape_token(key);
+            std::string path = "/" + ri->second.first + "/" + escape_pointer_token(key);
             if (wi == w.dependency_schemas.end()) {
                 out.push_back(issue(path, "DEPENDENCY_SCHEMA_ADDED",
                                     "the reader adds a schema dependency for '" + key +
