@@ -65,7 +65,7 @@ now_s() { date +%s.%N; }
 kport=$(free_port)
 aport=$(free_port)
 brokers=127.0.0.1:$kport
-"$es" serve --data-dir "$work/data" --kafka-addr "$brokers" --admin-addr "127.0.0.1:$aport" \
+"$es" serve --data-dir "$work/data" --kafka-addr "$brokers" --admin-addr "127.0.0.1:$aport" --registry-addr off \
     >"$out/serve.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 1 100); do

@@ -149,7 +149,7 @@ mkdir -p "$es_data"
 kport=$(free_port); aport=$(free_port)
 while [[ $aport == "$kport" ]]; do aport=$(free_port); done
 brokers=127.0.0.1:$kport
-serve_cmd=("$es" serve --data-dir "$es_data" --kafka-addr "$brokers" --admin-addr "127.0.0.1:$aport")
+serve_cmd=("$es" serve --data-dir "$es_data" --kafka-addr "$brokers" --admin-addr "127.0.0.1:$aport" --registry-addr off)
 logcmd "${serve_cmd[@]}"
 log "starting edgestream on $brokers (admin :$aport), data in $es_data"
 "${serve_cmd[@]}" >"$out/serve.log" 2>&1 &

@@ -51,6 +51,7 @@ struct DemoOptions {
     std::string kafka_addr = "127.0.0.1:9092";
     std::string admin_addr = "127.0.0.1:9644";
     std::string metrics_addr = "127.0.0.1:9645";
+    std::string registry_addr = "127.0.0.1:8081";
     bool addresses_given = false;
     bool on_free_ports = false;  // the default addresses were taken
     std::string model = "last-touch";
@@ -175,6 +176,9 @@ std::unique_ptr<serve::Node> start_broker(DemoOptions& o, const std::string& dir
     auto admin = serve::parse_host_port(o.admin_addr);
     if (!kafka.ok()) fail(kUsage, kCommand, "--kafka-addr: " + kafka.error().message());
     if (!admin.ok()) fail(kUsage, kCommand, "--admin-addr: " + admin.error().message());
+    auto registry = serve::parse_optional_host_port(o.registry_addr);
+    if (!registry.ok()) fail(kUsage, kCommand, "--registry-addr: " + registry.error().message());
+    config.registry_addr = *registry;
     config.kafka_addr = *kafka;
     config.admin_addr = *admin;
     // One member joins the job's group: no reason to wait for others.
@@ -186,6 +190,7 @@ std::unique_ptr<serve::Node> start_broker(DemoOptions& o, const std::string& dir
                      started.error().to_string().c_str());
         config.kafka_addr.port = 0;
         config.admin_addr.port = 0;
+        if (config.registry_addr) config.registry_addr->port = 0;
         o.on_free_ports = true;
         node = std::make_unique<serve::Node>(config);
         started = node->start();
@@ -299,13 +304,17 @@ int run_demo(DemoOptions o) {
         "  broker       {}  (Kafka protocol; data in {})\n"
         "  admin        http://127.0.0.1:{}/  (broker health; the dashboard will live here)\n"
         "  job metrics  http://127.0.0.1:{}/metrics and /v1/job\n"
+        "  registry     {}\n"
         "  inputs       {}, {}, {}  ({} events/s, seed {})\n"
         "  outputs      ad-attributed (a record per credited touch), ad-campaign-stats ({} "
         "windows), ad-late-events\n"
         "  look inside  edgestream consume ad-attributed --brokers {} -n 5\n"
         "{}\n\n",
-        o.model, brokers, dir, node->admin_port(), metrics_port ? *metrics_port : 0, inputs[0],
-        inputs[1], inputs[2], o.rate, o.seed, o.window, brokers,
+        o.model, brokers, dir, node->admin_port(), metrics_port ? *metrics_port : 0,
+        node->registry_port()
+            ? fmt::format("http://127.0.0.1:{}/subjects  (schema registry)", node->registry_port())
+            : std::string("off"),
+        inputs[0], inputs[1], inputs[2], o.rate, o.seed, o.window, brokers,
         o.duration_s ? fmt::format("Runs for {} s; Ctrl-C stops it sooner.", o.duration_s)
                      : std::string("Ctrl-C stops everything."));
     fmt::print("{:>6} {:>12} {:>12} {:>12} {:>13} {:>12}  {}\n", "time", "events in", "processed",
@@ -417,8 +426,12 @@ void add_demo_command(CLI::App& app) {
         cmd->add_option("--admin-addr", o->admin_addr, "Admin HTTP address")->capture_default_str();
     auto* metrics = cmd->add_option("--metrics-addr", o->metrics_addr, "The job's metrics address")
                         ->capture_default_str();
-    cmd->callback([o, kafka, admin, metrics] {
-        o->addresses_given = kafka->count() + admin->count() + metrics->count() > 0;
+    auto* registry =
+        cmd->add_option("--registry-addr", o->registry_addr, "Schema registry address (off: none)")
+            ->capture_default_str();
+    cmd->callback([o, kafka, admin, metrics, registry] {
+        o->addresses_given =
+            kafka->count() + admin->count() + metrics->count() + registry->count() > 0;
         int code = run_demo(*o);
         if (code != 0) throw CLI::RuntimeError(code);
     });

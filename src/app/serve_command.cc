@@ -17,6 +17,7 @@ struct ServeOptions {
     std::string kafka_addr;
     std::string admin_addr;
     std::string advertised_kafka_addr;
+    std::string registry_addr;
     std::string config_file;
     size_t shards = 0;
 };
@@ -33,6 +34,9 @@ Result<serve::ServeConfig> resolve(const ServeOptions& o) {
     }
     if (!o.admin_addr.empty()) {
         ES_TRY(config.admin_addr, serve::parse_host_port(o.admin_addr));
+    }
+    if (!o.registry_addr.empty()) {
+        ES_TRY(config.registry_addr, serve::parse_optional_host_port(o.registry_addr));
     }
     if (!o.advertised_kafka_addr.empty()) {
         ES_TRY(serve::HostPort advertised, serve::parse_host_port(o.advertised_kafka_addr));
@@ -54,6 +58,8 @@ void add_serve_command(CLI::App& app) {
                     "HOST:PORT of the admin HTTP server (default 127.0.0.1:9644)");
     cmd->add_option("--advertised-kafka-addr", options->advertised_kafka_addr,
                     "HOST:PORT clients are told to connect to (default: the Kafka address)");
+    cmd->add_option("--registry-addr", options->registry_addr,
+                    "HOST:PORT of the schema registry (default 127.0.0.1:8081; off: none)");
     cmd->add_option("--config", options->config_file, "YAML config file (Kafka broker keys)");
     cmd->add_option("--shards", options->shards, "Shards (threads); default one per CPU")
         ->check(CLI::Range(1, 256));

@@ -131,6 +131,12 @@ Result<HostPort> parse_host_port(std::string_view text) {
     return HostPort{std::string(host), static_cast<uint16_t>(v)};
 }
 
+Result<std::optional<HostPort>> parse_optional_host_port(std::string_view text) {
+    if (text == "off") return std::optional<HostPort>();
+    ES_TRY(HostPort a, parse_host_port(text));
+    return std::optional<HostPort>(std::move(a));
+}
+
 Result<ServeConfig> load_config_text(const std::string& text, ServeConfig config,
                                      const std::string& origin) {
     // yaml-cpp reports errors by throwing; they end here as typed errors.
@@ -153,6 +159,12 @@ Result<ServeConfig> load_config_text(const std::string& text, ServeConfig config
                 ES_TRY(config.kafka_addr, address());
             } else if (key == "admin_addr") {
                 ES_TRY(config.admin_addr, address());
+            } else if (key == "registry_addr") {
+                auto parsed = parse_optional_host_port(scalar(value));
+                if (!parsed.ok()) {
+                    return config_error(origin, key + ": " + parsed.error().message());
+                }
+                config.registry_addr = *parsed;
             } else if (key == "advertised_kafka_addr") {
                 ES_TRY(HostPort a, address());
                 config.advertised_kafka_addr = a;

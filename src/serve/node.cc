@@ -10,6 +10,7 @@
 #include "broker/txn_coordinator.h"
 #include "http/server.h"
 #include "kafka/server/server.h"
+#include "registry/service/registry_service.h"
 
 #include <signal.h>
 
@@ -61,6 +62,8 @@ Result<std::string> cluster_id(const std::string& data_dir) {
 
 struct Node::Parts {
     http::HttpServer admin;
+    http::HttpServer registry_http;
+    std::unique_ptr<registry::service::RegistryService> registry;
     std::unique_ptr<kafka::server::KafkaServer> kafka;
     std::unique_ptr<broker::Broker> broker;
     std::unique_ptr<broker::OffsetsTopicStore> group_store;
@@ -154,6 +157,8 @@ Status Node::start() {
         if (auto again = weak.lock()) home.post_after(txn_interval, [again] { (*again)(); });
     };
     home.post_after(txn_interval, [tick = p.txn_tick] { (*tick)(); });
+
+    if (config_.registry_addr) ES_CHECK(start_registry(advertised));
     ready_ = true;
     serve_log.info("ready: kafka on {}:{} (advertised {}), admin on {}:{}, data in {}, {} shards",
                    config_.kafka_addr.host, kafka_port_, advertised.to_string(),
@@ -161,10 +166,30 @@ Status Node::start() {
     return {};
 }
 
+Status Node::start_registry(const HostPort& kafka) {
+    Parts& p = *parts_;
+    registry::service::RegistryConfig rc;
+    rc.cluster.brokers = kafka.to_string();
+    auto registry = registry::service::RegistryService::start(rc);
+    if (!registry.ok()) return std::move(registry).error().with_context("schema registry");
+    p.registry = std::move(registry).value();
+    p.registry->add_routes(p.registry_http);
+    ES_TRY(registry_port_,
+           p.registry_http.listen(config_.registry_addr->host, config_.registry_addr->port));
+    p.registry_http.start();
+    serve_log.info("schema registry on http://{}:{}", config_.registry_addr->host, registry_port_);
+    return {};
+}
+
 void Node::stop() {
     Parts& p = *parts_;
     if (p.stopping.exchange(true)) return;
     ready_ = false;
+    // The registry is a client of the broker: it goes first.
+    if (p.registry) {
+        p.registry_http.stop();
+        p.registry->stop();
+    }
     if (p.kafka) p.kafka->stop(config_.shutdown_drain_ms);
     if (p.broker_started) {
         if (auto closed = p.broker->stop(); !closed.ok()) {

@@ -74,9 +74,10 @@ class BrokerProcess {
     /// answers ready. Returns false if it exits or is not ready within the timeout.
     bool start(std::chrono::seconds timeout = std::chrono::seconds(30)) {
         std::vector<std::string> args = {
-            ES_BINARY_PATH, "serve",   "--data-dir",   dir_.path() + "/data",
-            "--kafka-addr", brokers(), "--admin-addr", "127.0.0.1:" + std::to_string(admin_port_),
-            "--shards",     "2"};
+            ES_BINARY_PATH, "serve", "--data-dir", dir_.path() + "/data", "--kafka-addr", brokers(),
+            "--admin-addr", "127.0.0.1:" + std::to_string(admin_port_),
+            // The registry (on by default) has its own tests; the broker's run without it.
+            "--registry-addr", "off", "--shards", "2"};
         if (!config_.empty()) {
             std::string path = dir_.path() + "/edgestream.yaml";
             std::ofstream(path) << config_;

@@ -13,12 +13,14 @@ fail() {
     tail -30 "$out"/*.txt >&2 || true
     exit 1
 }
-ports=(--kafka-addr 127.0.0.1:0 --admin-addr 127.0.0.1:0 --metrics-addr 127.0.0.1:0)
+ports=(--kafka-addr 127.0.0.1:0 --admin-addr 127.0.0.1:0 --metrics-addr 127.0.0.1:0
+    --registry-addr 127.0.0.1:0)
 
 "$bin" demo --duration 25 --rate 10000 "${ports[@]}" >"$out/timed.txt" 2>"$out/timed.err" ||
     fail "demo --duration 25 exited with $?: $(tail -5 "$out/timed.err")"
 grep -q "^  broker       127.0.0.1:" "$out/timed.txt" || fail "no broker address printed"
 grep -q "job metrics  http://127.0.0.1:[0-9]*/metrics" "$out/timed.txt" || fail "no metrics address"
+grep -q "registry     http://127.0.0.1:[0-9]*/subjects" "$out/timed.txt" || fail "no registry address"
 lines=$(grep -cE '^ +[0-9]+s ' "$out/timed.txt")
 [ "$lines" -ge 20 ] || fail "expected a progress line a second, got $lines"
 python3 - "$out/timed.txt" <<'PY' || fail "summary figures"

@@ -31,7 +31,8 @@ start_serve() {
         config=(--config "$dir/serve.yaml")
     fi
     "$bin" serve --data-dir "$dir/data" --kafka-addr "$brokers" \
-        --admin-addr "127.0.0.1:$admin_port" --shards 2 "${config[@]}" >>"$dir/serve.log" 2>&1 &
+        --admin-addr "127.0.0.1:$admin_port" --registry-addr "${registry_addr:-off}" \
+        --shards 2 "${config[@]}" >>"$dir/serve.log" 2>&1 &
     serve_pid=$!
     local ready_url="http://127.0.0.1:$admin_port/v1/status/ready"
     for _ in $(seq 1 300); do

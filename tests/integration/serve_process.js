@@ -42,9 +42,10 @@ async function until(what, pred, ms = 60000) {
 }
 
 class ServeProcess {
-  // `yaml`: the config file's text.
-  constructor(bin, yaml) {
+  // `yaml`: the config file's text; `options.registry`: also run the schema registry.
+  constructor(bin, yaml, options = {}) {
     this.bin = bin;
+    this.withRegistry = Boolean(options.registry);
     this.dir = fs.mkdtempSync(path.join(os.tmpdir(), 'es-node-'));
     this.logPath = path.join(this.dir, 'serve.log');
     fs.writeFileSync(path.join(this.dir, 'edgestream.yaml'), yaml);
@@ -55,7 +56,10 @@ class ServeProcess {
   async ports() {
     this.kafkaPort = await freePort();
     this.adminPort = await freePort();
+    if (this.withRegistry) this.registryPort = await freePort();
   }
+
+  get registryUrl() { return `http://127.0.0.1:${this.registryPort}`; }
 
   get brokers() { return [`127.0.0.1:${this.kafkaPort}`]; }
 
@@ -66,6 +70,7 @@ class ServeProcess {
     const log = fs.openSync(this.logPath, 'a');
     this.serve = spawn(this.bin, ['serve', '--data-dir', path.join(this.dir, 'data'),
       '--kafka-addr', `127.0.0.1:${this.kafkaPort}`, '--admin-addr', `127.0.0.1:${this.adminPort}`,
+      '--registry-addr', this.withRegistry ? `127.0.0.1:${this.registryPort}` : 'off',
       '--shards', '2', '--config', path.join(this.dir, 'edgestream.yaml')],
     { stdio: ['ignore', log, log] });
     this.serve.on('exit', (code) => { this.exited = code; });
@@ -88,8 +93,8 @@ class ServeProcess {
 
 // Runs `body(serve)` against a started broker, then checks that SIGTERM exits 0; on failure
 // prints the error and the broker's log and exits 1.
-async function withServe(bin, yaml, body) {
-  const serve = new ServeProcess(bin, yaml);
+async function withServe(bin, yaml, body, options = {}) {
+  const serve = new ServeProcess(bin, yaml, options);
   try {
     await serve.start();
     await body(serve);

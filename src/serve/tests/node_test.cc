@@ -17,6 +17,7 @@ ServeConfig test_config(const TempDir& dir) {
     config.data_dir = dir.sub("data");
     config.kafka_addr = {"127.0.0.1", 0};
     config.admin_addr = {"127.0.0.1", 0};
+    config.registry_addr = std::nullopt;
     config.shards = 2;
     return config;
 }
