@@ -78,29 +78,6 @@ std::string show_name(std::string_view name) {
     return "'" + text + "'";
 }
 
-const char* json_kind(const Json& value) {
-    switch (value.type()) {
-        case Json::value_t::null:
-            return "null";
-        case Json::value_t::boolean:
-            return "a boolean";
-        case Json::value_t::number_integer:
-        case Json::value_t::number_unsigned:
-        case Json::value_t::number_float:
-            return "a number";
-        case Json::value_t::string:
-            return "a string";
-        case Json::value_t::array:
-            return "an array";
-        case Json::value_t::object:
-            return "an object";
-        case Json::value_t::binary:
-        case Json::value_t::discarded:
-            break;
-    }
-    return "an unexpected value";
-}
-
 Error invalid(std::string_view path, std::string_view message) {
     std::string text = "at ";
     text.append(path.empty() ? "/" : path).append(": ").append(message);

@@ -31,29 +31,6 @@ std::string show(const Json& value) {
     return text;
 }
 
-const char* json_kind(const Json& value) {
-    switch (value.type()) {
-        case Json::value_t::null:
-            return "null";
-        case Json::value_t::boolean:
-            return "a boolean";
-        case Json::value_t::number_integer:
-        case Json::value_t::number_unsigned:
-        case Json::value_t::number_float:
-            return "a number";
-        case Json::value_t::string:
-            return "a string";
-        case Json::value_t::array:
-            return "an array";
-        case Json::value_t::object:
-            return "an object";
-        case Json::value_t::binary:
-        case Json::value_t::discarded:
-            break;
-    }
-    return "an unexpected value";
-}
-
 void write_canonical(const Json& value, std::string& out) {
     switch (value.type()) {
         case Json::value_t::object: {

@@ -2,6 +2,8 @@
 
 #include "registry/compat/errc.h"
 
+#include <nlohmann/json.hpp>
+
 namespace es::registry::compat {
 
 Status check_json_depth(std::string_view text, int max_depth) {
@@ -33,6 +35,30 @@ Status check_json_depth(std::string_view text, int max_depth) {
         }
     }
     return ok_status();
+}
+
+const char* json_kind(const nlohmann::json& value) {
+    using Type = nlohmann::json::value_t;
+    switch (value.type()) {
+        case Type::null:
+            return "null";
+        case Type::boolean:
+            return "a boolean";
+        case Type::number_integer:
+        case Type::number_unsigned:
+        case Type::number_float:
+            return "a number";
+        case Type::string:
+            return "a string";
+        case Type::array:
+            return "an array";
+        case Type::object:
+            return "an object";
+        case Type::binary:
+        case Type::discarded:
+            break;
+    }
+    return "an unexpected value";
 }
 
 std::string escape_pointer_token(std::string_view token) {
