@@ -336,6 +336,20 @@ Status GroupConsumer::resume(const std::vector<model::TopicPartition>& partition
     return ok_status();
 }
 
+std::vector<TopicPartitionOffset> GroupConsumer::positions() const {
+    std::vector<TopicPartitionOffset> out;
+    std::vector<model::TopicPartition> assigned = assignment();
+    if (assigned.empty()) return out;
+    detail::PartitionListPtr list = detail::to_partition_list(assigned);
+    if (rd_kafka_position(impl_->rk.get(), list.get()) != RD_KAFKA_RESP_ERR_NO_ERROR) return out;
+    for (int i = 0; i < list->cnt; ++i) {
+        const rd_kafka_topic_partition_t& p = list->elems[i];
+        if (p.err || p.offset < 0) continue;
+        out.push_back({{p.topic, model::PartitionId(p.partition)}, model::Offset(p.offset)});
+    }
+    return out;
+}
+
 std::vector<model::TopicPartition> GroupConsumer::assignment() const {
     return {impl_->assigned.begin(), impl_->assigned.end()};
 }

@@ -109,6 +109,10 @@ class GroupConsumer {
 
     /// The partitions this member owns now, sorted.
     std::vector<model::TopicPartition> assignment() const;
+    /// The application's position in each assigned partition: the offset after the last record
+    /// poll_batch() handed out (past transaction markers it skipped), never records fetched but
+    /// not yet handed out. Partitions without a position yet are left out.
+    std::vector<TopicPartitionOffset> positions() const;
     /// The member id the coordinator gave this member; empty before it joined.
     std::string member_id() const;
     const std::string& group_id() const;

@@ -390,6 +390,18 @@ TEST_F(StreamJobTest, MetricsAreServedAsPrometheusTextAndPublishedToTheMetricsTo
     ASSERT_FALSE(doc.is_discarded()) << job_json->body;
     EXPECT_EQ(doc.value("job", ""), "window-count");
     EXPECT_EQ(doc["tasks"].size(), 8u) << job_json->body;
+    // Idle after its work, the job's lag reaches 0: its committed offsets pass the transaction
+    // markers its own commits left at the end of the repartition topic.
+    int64_t lag = -1;
+    for (auto idle_deadline = Clock::now() + 20s; Clock::now() < idle_deadline;) {
+        auto res = http.Get("/v1/job");
+        auto j = res ? nlohmann::json::parse(res->body, nullptr, false) : nlohmann::json();
+        lag = j.is_object() ? j.value("consumer_lag", int64_t{-1}) : -1;
+        if (lag == 0) break;
+        std::this_thread::sleep_for(300ms);
+    }
+    EXPECT_EQ(lag, 0) << "an idle job's lag";
+    std::printf("checked: an idle job reports consumer lag 0\n");
     // The metrics topic holds the same JSON, keyed by application id.
     // The latest records: the job keeps writing, so the partition has no end to wait for.
     auto records =

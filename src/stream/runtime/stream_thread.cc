@@ -123,6 +123,7 @@ Status StreamThread::run() {
         for (auto& [id, t] : tasks_) t->task->punctuate();
         if (deferred_) return std::exchange(deferred_, std::nullopt).value();
         if (Clock::now() >= next_commit || uncommitted_bytes() > config_.max_uncommitted_bytes) {
+            commit_positions_past_markers();
             Status st = commit();
             if (!st.ok()) {
                 if (is(st.error(), client::Errc::fenced) || is(st.error(), client::Errc::fatal))
@@ -311,7 +312,10 @@ Status StreamThread::commit() {
     }
     if (deferred_) return std::exchange(deferred_, std::nullopt).value();
     std::vector<client::TopicPartitionOffset> offsets;
-    for (const auto& [tp, next] : positions_) offsets.push_back({tp, model::Offset(next)});
+    for (const auto& [tp, next] : positions_) {
+        offsets.push_back({tp, model::Offset(next)});
+        committed_[tp] = next;
+    }
     if (exactly_once_) {
         ES_CHECK(ensure_transaction());
         if (!offsets.empty()) {
@@ -351,6 +355,16 @@ Status StreamThread::commit() {
     return ok_status();
 }
 
+void StreamThread::commit_positions_past_markers() {
+    if (dirty_ || !positions_.empty() || committed_.empty()) return;
+    for (const client::TopicPartitionOffset& p : consumer_->positions()) {
+        auto it = committed_.find(p.tp);
+        if (it != committed_.end() && p.offset.value() > it->second) {
+            positions_[p.tp] = p.offset.value();
+        }
+    }
+}
+
 Status StreamThread::abort_and_reset(const Error& cause,
                                      const std::vector<model::TopicPartition>& leaving) {
     ++metrics_.aborts;
@@ -377,6 +391,7 @@ Status StreamThread::abort_and_reset(const Error& cause,
     }
     close_all_tasks();
     positions_.clear();
+    committed_.clear();
     dirty_ = false;
     // Back to the committed input offsets, with tasks rebuilt from their committed state.
     std::vector<model::TopicPartition> kept;
@@ -528,6 +543,7 @@ void StreamThread::close_tasks(const std::vector<model::TopicPartition>& partiti
         bool gone = std::find(partitions.begin(), partitions.end(), it->first) != partitions.end();
         it = gone ? positions_.erase(it) : std::next(it);
     }
+    for (const model::TopicPartition& tp : partitions) committed_.erase(tp);
     publish_metrics();  // a task this thread gave away must not be reported from here again
 }
 
@@ -587,6 +603,7 @@ void StreamThread::discard_uncommitted() {
     }
     for (auto& [id, t] : tasks_) t->db->rollback();
     positions_.clear();
+    committed_.clear();
     dirty_ = false;
 }
 

@@ -61,6 +61,10 @@ class StreamThread final : private client::RebalanceListener, private TaskIo {
     Status start_clients();
     Status process(const client::MessageBatch& batch);
     Status commit();
+    /// When nothing else is to commit: positions that moved past what was committed without a
+    /// record (a transaction marker at the end of a repartition topic), so that an idle job's
+    /// committed offsets, and its lag, reach the end of its inputs.
+    void commit_positions_past_markers();
     /// Aborts the open transaction and rebuilds every task from its stores at the group's
     /// committed offsets. Fails only when the thread must start over.
     /// Partitions in `leaving` are being given up: their tasks are closed, not rebuilt.
@@ -109,6 +113,8 @@ class StreamThread final : private client::RebalanceListener, private TaskIo {
     std::map<TaskId, std::unique_ptr<ActiveTask>> tasks_;
     /// Next offset to read per input partition, for what was processed since the last commit.
     std::map<model::TopicPartition, int64_t> positions_;
+    /// What this thread last committed per input partition (kept while it owns the partition).
+    std::map<model::TopicPartition, int64_t> committed_;
     bool in_transaction_ = false;
     bool dirty_ = false;
     /// The first error met where it cannot be returned (rebalance callbacks, sends).
