@@ -88,8 +88,8 @@ job_figure() {
         python3 -c 'import json,sys; print(json.load(sys.stdin)[sys.argv[1]])' "$2" 2>/dev/null || echo -1
 }
 
-# input_lag PORT: records of the ad-* inputs not yet committed (the job's repartition topics
-# are left out: their last transaction marker stays behind the committed offset when idle).
+# input_lag PORT: records of the ad-* inputs not yet committed (the figure that says the
+# backlog is done; the job's own repartition topics are not the backlog).
 input_lag() {
     curl -sf "http://127.0.0.1:$1/metrics" 2>/dev/null |
         python3 -c '
