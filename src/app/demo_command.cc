@@ -317,7 +317,7 @@ int run_demo(DemoOptions o) {
         inputs[0], inputs[1], inputs[2], o.rate, o.seed, o.window, brokers,
         o.duration_s ? fmt::format("Runs for {} s; Ctrl-C stops it sooner.", o.duration_s)
                      : std::string("Ctrl-C stops everything."));
-    fmt::print("{:>6} {:>12} {:>12} {:>12} {:>13} {:>12}  {}\n", "time", "events in", "processed",
+    fmt::print("{:>6} {:>12} {:>12} {:>12} {:>13} {:>12}  {}\n", "time", "events in", "job records",
                "conversions", "unattributed", "revenue", "top campaigns by revenue");
     std::fflush(stdout);
 
