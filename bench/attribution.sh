@@ -25,19 +25,7 @@
 # conversions input is sparse, so its idleness bounds how soon the watermark passes a conversion).
 set -euo pipefail
 
-usage() { echo "usage: bench/attribution.sh BUILD_DIR [--quick]" >&2; exit 2; }
-die() { echo "attribution.sh: $*" >&2; exit 1; }
-[[ $# -ge 1 ]] || usage
-build=$(cd "$1" 2>/dev/null && pwd) || die "no build directory $1"
-shift
-quick=0
-for a in "$@"; do
-    case $a in
-        --quick) quick=1 ;;
-        *) usage ;;
-    esac
-done
-es=$build/edgestream
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 [[ -x $es ]] || die "$es is missing; build it with: make build"
 if (( quick )); then
     events=${ES_ATTR_EVENTS:-200000}; latency_s=${ES_ATTR_LATENCY_SECONDS:-8}
@@ -57,9 +45,6 @@ cleanup() {
 }
 trap cleanup EXIT
 log() { echo "[attribution] $*" >&2; }
-free_port() {
-    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
 now_s() { date +%s.%N; }
 
 kport=$(free_port)

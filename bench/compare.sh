@@ -31,21 +31,8 @@
 #   ES_COMPARE_STEP_TIMEOUT seconds before a single step is abandoned (default 60, --quick 30)
 set -euo pipefail
 
-usage() { echo "usage: bench/compare.sh BUILD_DIR [--quick]" >&2; exit 2; }
-die() { echo "compare.sh: $*" >&2; exit 1; }
-
-[[ $# -ge 1 ]] || usage
-build_arg=$1; shift
-quick=0
-for a in "$@"; do
-    case $a in
-        --quick) quick=1 ;;
-        *) usage ;;
-    esac
-done
-build=$(cd "$build_arg" 2>/dev/null && pwd) || die "no build directory $build_arg"
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 here=$(cd "${BASH_SOURCE[0]%/*}" && pwd)
-es=$build/edgestream
 
 missing=()
 for tool in python3 curl timeout redis-server redis-benchmark redis-cli iperf3; do
@@ -97,9 +84,6 @@ trap 'exit 130' INT TERM
 log() { echo "compare: $*" >&2; }
 # logcmd CMD...: records a command, shell-quoted, in commands.txt (and the JSON file).
 logcmd() { local q; q=$(printf '%q ' "$@"); printf '%s\n' "${q% }" >>"$commands"; }
-free_port() {
-    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
 # na KEY REASON: this figure is not available, and why.
 na() { printf '%s\n' "$2" >"$out/$1.na"; log "$1: n/a ($2)"; }
 # run KEY CMD...: runs one step with the step timeout; stdout to KEY.out, stderr to KEY.log.
