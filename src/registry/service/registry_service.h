@@ -18,8 +18,6 @@ struct RegistryConfig {
     /// transactional.id below, and a newer writer with the same id fences it.
     bool writer = true;
     std::string transactional_id = "edgestream-schema-registry";
-    /// Not used yet: writes on a follower are refused, not forwarded.
-    std::string leader_url;
     int16_t replication_factor = -1;  // of the _schemas topic when it is created
     std::chrono::milliseconds timeout{10000};
 };
