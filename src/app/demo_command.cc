@@ -7,6 +7,7 @@
 #include "app/cli_support.h"
 #include "app/commands.h"
 #include "base/log.h"
+#include "base/stop_signals.h"
 #include "client/admin.h"
 #include "client/consumer.h"
 #include "serve/config.h"
@@ -18,7 +19,6 @@
 #include <CLI/CLI.hpp>
 #include <fmt/core.h>
 #include <nlohmann/json.hpp>
-#include <pthread.h>
 #include <signal.h>
 
 #include <algorithm>
@@ -203,11 +203,7 @@ std::unique_ptr<serve::Node> start_broker(DemoOptions& o, const std::string& dir
 int run_demo(DemoOptions o) {
     // Ctrl-C and SIGTERM reach the loop below only: blocked before any thread starts, since
     // every thread inherits the mask.
-    sigset_t signals;
-    sigemptyset(&signals);
-    sigaddset(&signals, SIGTERM);
-    sigaddset(&signals, SIGINT);
-    pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+    const sigset_t signals = block_stop_signals();
     // The live lines are the demo's output; the components' info logs would drown them.
     if (log::level() < log::Level::warn) log::set_level(log::Level::warn);
 

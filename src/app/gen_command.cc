@@ -5,6 +5,7 @@
 #include "app/ad_traffic.h"
 #include "app/cli_support.h"
 #include "app/commands.h"
+#include "base/stop_signals.h"
 #include "client/admin.h"
 #include "client/errc.h"
 #include "client/producer.h"
@@ -123,11 +124,7 @@ void run_gen_ads(GenOptions o) {
 
     // SIGINT/SIGTERM end the run like its limit does: flushed and summed up. Blocked before the
     // producer starts its threads, which inherit the mask; polled once a second below.
-    sigset_t signals;
-    sigemptyset(&signals);
-    sigaddset(&signals, SIGTERM);
-    sigaddset(&signals, SIGINT);
-    pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+    const sigset_t signals = block_stop_signals();
     auto made = make_ad_producer(o.connection.config(kCommand));
     if (!made.ok()) fail(kCommand, made.error());
     auto producer = std::move(made).value();

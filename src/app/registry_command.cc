@@ -4,12 +4,12 @@
 
 #include "app/cli_support.h"
 #include "app/commands.h"
+#include "base/stop_signals.h"
 #include "http/server.h"
 #include "registry/service/registry_service.h"
 #include "serve/config.h"
 
 #include <CLI/CLI.hpp>
-#include <pthread.h>
 #include <signal.h>
 
 #include <cstdio>
@@ -31,11 +31,7 @@ struct RegistryOptions {
 int run_registry(const RegistryOptions& o) {
     auto addr = serve::parse_host_port(o.addr);
     if (!addr.ok()) fail(kUsage, kCommand, "--registry-addr: " + addr.error().message());
-    sigset_t signals;
-    sigemptyset(&signals);
-    sigaddset(&signals, SIGTERM);
-    sigaddset(&signals, SIGINT);
-    pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+    const sigset_t signals = block_stop_signals();
 
     registry::service::RegistryConfig config;
     config.cluster = o.connection.config(kCommand);

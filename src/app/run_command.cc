@@ -3,12 +3,12 @@
 
 #include "app/cli_support.h"
 #include "app/commands.h"
+#include "base/stop_signals.h"
 #include "stream/jobs/builtin_jobs.h"
 #include "stream/runtime/config.h"
 #include "stream/runtime/job_runner.h"
 
 #include <CLI/CLI.hpp>
-#include <pthread.h>
 #include <signal.h>
 
 #include <atomic>
@@ -107,11 +107,7 @@ int run_job(const RunOptions& o) {
     if (!runner.ok()) fail(kUsage, "run", runner.error().message());
 
     // Signals go to sigtimedwait below only; every thread started later inherits the mask.
-    sigset_t signals;
-    sigemptyset(&signals);
-    sigaddset(&signals, SIGTERM);
-    sigaddset(&signals, SIGINT);
-    pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+    const sigset_t signals = block_stop_signals();
     std::atomic<bool> stop{false};
     std::atomic<bool> done{false};
     Status result;

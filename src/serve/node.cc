@@ -3,6 +3,7 @@
 #include "base/clock.h"
 #include "base/errc.h"
 #include "base/log.h"
+#include "base/stop_signals.h"
 #include "broker/broker.h"
 #include "broker/executor.h"
 #include "broker/group_coordinator.h"
@@ -203,11 +204,7 @@ void Node::stop() {
 int run_until_signal(ServeConfig config) {
     // Block the signals before any thread starts, so every thread inherits the mask and only
     // sigwait below sees them.
-    sigset_t signals;
-    sigemptyset(&signals);
-    sigaddset(&signals, SIGTERM);
-    sigaddset(&signals, SIGINT);
-    pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+    const sigset_t signals = block_stop_signals();
 
     Node node(std::move(config));
     if (auto started = node.start(); !started.ok()) {
