@@ -15,6 +15,7 @@ packages=(
     librdkafka-dev kcat                                               # Kafka client and peer tool
     librocksdb-dev libsimdjson-dev                                    # stream processor state, hot JSON
     libprotobuf-dev libprotoc-dev                                     # .proto schemas (registry)
+    libavro-dev                                                       # Avro data (Confluent serdes)
     redis-server iperf3                                               # benchmark peers (make bench)
     nodejs npm                                                        # npm test peers (kafkajs)
 )

@@ -13,6 +13,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 
 namespace es::app {
 
@@ -35,15 +36,34 @@ struct AdSendLimits {
     uint64_t events = 0;               // 0: no limit
 };
 
+/// Re-encodes the generator's JSON values as Confluent-framed Avro, with the inputs' schemas
+/// (stream/jobs/ad_events.h) registered under "<topic>-value" as Confluent's serializers would.
+class AdValueEncoder {
+  public:
+    /// Registers the three schemas. Errors name the registry's answer.
+    static Result<std::unique_ptr<AdValueEncoder>> make(const std::string& registry_url,
+                                                        const AdTopics& topics);
+    ~AdValueEncoder();
+    /// The framed value of a generated record into `out` (replaced).
+    Status encode(stream::jobs::AdEventType type, std::string_view json, std::string& out);
+
+  private:
+    struct Impl;
+    explicit AdValueEncoder(std::unique_ptr<Impl> impl);
+    std::unique_ptr<Impl> impl_;
+};
+
 /// An idempotent acks=all producer for the traffic: a retried batch is neither lost nor written
 /// twice, so the topics hold exactly what was counted. `config.properties` win.
 Result<std::unique_ptr<client::Producer>> make_ad_producer(client::ClientConfig config);
 
 /// Sends generator records keyed by user, stamped with their event time, until a limit is
 /// reached or `tick` returns false. tick(second, sent) runs once per second of wall clock.
-/// Returns the first send error, or an empty string; `sent` counts what was handed over.
+/// Returns the first send or encoding error, or an empty string; `sent` counts what was handed
+/// over. Values are the generator's JSON, or what `encoder` makes of it when given.
 std::string send_ad_traffic(client::Producer& producer, stream::jobs::AdsGenerator& generator,
                             const AdTopics& topics, const AdSendLimits& limits, AdCounts& sent,
-                            const std::function<bool(int64_t second, const AdCounts&)>& tick);
+                            const std::function<bool(int64_t second, const AdCounts&)>& tick,
+                            AdValueEncoder* encoder = nullptr);
 
 }  // namespace es::app

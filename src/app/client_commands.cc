@@ -13,6 +13,7 @@
 #include "client/consumer.h"
 #include "client/errc.h"
 #include "client/producer.h"
+#include "registry/serdes/confluent_serde.h"
 
 #include <CLI/CLI.hpp>
 #include <fmt/core.h>
@@ -229,6 +230,7 @@ struct ProduceOptions {
     int32_t partition = -1;
     std::string acks = "all";
     std::string compression = "none";
+    std::string registry;
 };
 
 /// How the deliveries of one produce run went; filled by the delivery callbacks.
@@ -261,6 +263,20 @@ void run_produce(const ProduceOptions& o, bool has_key_separator, bool has_parti
     if (!made.ok()) fail(command, made.error());
     std::unique_ptr<client::Producer> producer = std::move(made).value();
 
+    // With a registry, values are JSON written with the subject's latest schema, framed as
+    // Confluent's serializers frame them (kafka-avro-console-producer's job).
+    std::optional<registry::serdes::Serializer> serializer;
+    std::string framed;
+    if (!o.registry.empty()) {
+        auto client = registry::serdes::RegistryClient::make(o.registry);
+        if (!client.ok()) fail(kUsage, command, "--registry: " + client.error().message());
+        const std::string subject = registry::serdes::topic_subject(o.topic, false);
+        auto latest = (*client)->latest(subject);
+        if (!latest.ok()) fail(command, latest.error());
+        serializer.emplace(*client, subject, latest->type, latest->text);
+        if (auto id = serializer->prepare(); !id.ok()) fail(command, id.error());
+    }
+
     auto outcome = std::make_shared<ProduceOutcome>();
     char* line = nullptr;
     size_t capacity = 0;
@@ -281,6 +297,18 @@ void run_produce(const ProduceOptions& o, bool has_key_separator, bool has_parti
             record.value = as_bytes(text.substr(sep + o.key_separator.size()));
         } else {
             record.value = as_bytes(text);  // no separator: no key
+        }
+        if (serializer) {
+            framed.clear();
+            auto datum = registry::serdes::datum_from_json(as_string_view(*record.value));
+            Status encoded =
+                datum.ok() ? serializer->encode(*datum, framed) : Status(datum.error());
+            if (!encoded.ok()) {
+                send_error =
+                    std::move(encoded).error().with_context(fmt::format("line {}", line_number));
+                break;
+            }
+            record.value = as_bytes(framed);
         }
         Status sent = producer->send(
             record, [outcome, line_number](const Result<client::DeliveryReport>& report) {
@@ -342,6 +370,9 @@ void add_produce_command(CLI::App& app) {
     cmd->add_option("--compression", o->compression, "none, gzip, snappy, lz4 or zstd")
         ->check(CLI::IsMember({"none", "gzip", "snappy", "lz4", "zstd"}))
         ->capture_default_str();
+    cmd->add_option("--registry", o->registry,
+                    "Schema registry URL: values are JSON, written in the Confluent wire format "
+                    "with the latest schema of <topic>-value (Avro, JSON Schema, Protobuf)");
     o->connection.add_to(cmd);
     cmd->callback([o, key_separator, partition] {
         run_produce(*o, key_separator->count() > 0, partition->count() > 0);
@@ -359,6 +390,7 @@ struct ConsumeOptions {
     std::string format = "value";
     std::string key_separator = "\t";
     bool exit_at_end = false;
+    std::string registry;
 };
 
 std::optional<client::StartPosition> parse_start(const std::string& from) {
@@ -384,7 +416,36 @@ nlohmann::ordered_json json_of(const std::optional<Bytes>& b) {
              : nlohmann::ordered_json(nullptr);
 }
 
-void print_message(const client::Message& m, const ConsumeOptions& o) {
+/// Values in the Confluent wire format as JSON text; a value that does not decode is reported
+/// on stderr with its position and printed as it is.
+class ValueDecoder {
+  public:
+    explicit ValueDecoder(const std::string& registry_url) {
+        if (registry_url.empty()) return;
+        auto client = registry::serdes::RegistryClient::make(registry_url);
+        if (!client.ok()) fail(kUsage, "consume", "--registry: " + client.error().message());
+        deserializer_.emplace(std::move(client).value(), std::nullopt);
+    }
+    bool active() const { return deserializer_.has_value(); }
+    /// The decoded value as JSON, or nullopt (reported) when it does not decode.
+    std::optional<std::string> json(const client::Message& m) {
+        if (!m.value) return std::nullopt;
+        auto datum = deserializer_->decode(as_string_view(*m.value));
+        if (!datum.ok()) {
+            fmt::print(stderr, "edgestream consume: {} partition {} offset {}: {}\n", m.topic,
+                       m.partition.value(), m.offset.value(), datum.error().message());
+            return std::nullopt;
+        }
+        return registry::serdes::datum_to_json(*datum);
+    }
+
+  private:
+    std::optional<registry::serdes::Deserializer> deserializer_;
+};
+
+void print_message(const client::Message& m, const ConsumeOptions& o, ValueDecoder& decoder) {
+    std::optional<std::string> decoded = decoder.active() ? decoder.json(m) : std::nullopt;
+    std::string_view value = decoded ? std::string_view(*decoded) : text_of(m.value);
     std::string out;
     if (o.format == "json") {
         nlohmann::ordered_json headers = nlohmann::ordered_json::array();
@@ -398,15 +459,15 @@ void print_message(const client::Message& m, const ConsumeOptions& o) {
             {"timestamp", m.timestamp ? nlohmann::ordered_json(m.timestamp->ms)
                                       : nlohmann::ordered_json(nullptr)},
             {"key", json_of(m.key)},
-            {"value", json_of(m.value)},
+            {"value", decoded ? nlohmann::ordered_json::parse(*decoded) : json_of(m.value)},
             {"headers", std::move(headers)},
         };
         // Bytes that are not UTF-8 become U+FFFD rather than an invalid JSON line.
         out = j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
     } else if (o.format == "kv") {
-        out.append(text_of(m.key)).append(o.key_separator).append(text_of(m.value));
+        out.append(text_of(m.key)).append(o.key_separator).append(value);
     } else {
-        out.append(text_of(m.value));
+        out.append(value);
     }
     out += '\n';
     std::fwrite(out.data(), 1, out.size(), stdout);
@@ -428,6 +489,7 @@ void run_consume(const ConsumeOptions& o) {
     Status assigned = consumer->assign(o.topic, partitions, *start);
     if (!assigned.ok()) fail(command, assigned.error());
 
+    ValueDecoder decoder(o.registry);
     uint64_t seen = 0;
     while (o.count == 0 || seen < o.count) {
         auto polled = consumer->poll(std::chrono::milliseconds(200));
@@ -442,7 +504,7 @@ void run_consume(const ConsumeOptions& o) {
             fail(command, e);
         }
         if (*polled) {
-            print_message(**polled, o);
+            print_message(**polled, o, decoder);
             ++seen;
         } else {
             std::fflush(stdout);  // idle: let a reader see what came so far
@@ -472,6 +534,9 @@ void add_consume_command(CLI::App& app) {
                     "Between key and value in the kv format (default: a tab)");
     cmd->add_flag("-e,--exit-at-end", o->exit_at_end,
                   "Exit once every partition is read to its end");
+    cmd->add_option("--registry", o->registry,
+                    "Schema registry URL: values in the Confluent wire format (Avro, JSON Schema, "
+                    "Protobuf) are printed as JSON");
     o->connection.add_to(cmd);
     cmd->callback([o] { run_consume(*o); });
 }

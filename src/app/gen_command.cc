@@ -48,6 +48,8 @@ struct GenOptions {
     int64_t start_ms = 0;
     CLI::Option* start_ms_option = nullptr;  // set: --start-ms was given
     bool json = false;
+    std::string value_format = "json";
+    std::string registry;
 };
 
 /// Creates the missing topics with --partitions.
@@ -120,6 +122,15 @@ void run_gen_ads(GenOptions o) {
         fail(kUsage, kCommand, valid.error().message());
     }
     const AdTopics topics = ad_topics(o.prefix);
+    std::unique_ptr<AdValueEncoder> encoder;
+    if (o.value_format == "avro") {
+        if (o.registry.empty()) fail(kUsage, kCommand, "--value-format avro needs --registry");
+        auto made = AdValueEncoder::make(o.registry, topics);
+        if (!made.ok()) fail(kCommand, made.error());
+        encoder = std::move(made).value();
+    } else if (!o.registry.empty()) {
+        fail(kUsage, kCommand, "--registry goes with --value-format avro");
+    }
     ensure_topics(o, topics);
 
     // SIGINT/SIGTERM end the run like its limit does: flushed and summed up. Blocked before the
@@ -130,10 +141,11 @@ void run_gen_ads(GenOptions o) {
     auto producer = std::move(made).value();
     AdsGenerator generator(o.gen);
 
-    fmt::print(stderr, "generating ad traffic to {}, {}, {} (seed {}, {}, event time from {})\n",
+    fmt::print(stderr,
+               "generating ad traffic to {}, {}, {} (seed {}, {}, event time from {}, {} values)\n",
                topics[0], topics[1], topics[2], o.gen.seed,
                o.rate ? fmt::format("{} events/s", o.rate) : std::string("as fast as possible"),
-               o.gen.start_ms);
+               o.gen.start_ms, encoder ? "Confluent-framed Avro" : "JSON");
     fmt::print(stderr, "{:>6} {:>10} {:>12} {:>8} {:>11} {:>12}\n", "second", "events/s",
                "impressions", "clicks", "conversions", "acked total");
 
@@ -145,7 +157,8 @@ void run_gen_ads(GenOptions o) {
     limits.events = o.events;
     const auto start = Clock::now();
     std::string error = send_ad_traffic(
-        *producer, generator, topics, limits, sent, [&](int64_t second, const AdCounts& now) {
+        *producer, generator, topics, limits, sent,
+        [&](int64_t second, const AdCounts& now) {
             const AdCounts& t = last_tick;
             fmt::print(stderr, "{:>6} {:>10} {:>12} {:>8} {:>11} {:>12}\n", second,
                        now.total() - t.total(), now.by_type[0] - t.by_type[0],
@@ -155,7 +168,8 @@ void run_gen_ads(GenOptions o) {
             last_tick = now;
             timespec zero{0, 0};
             return sigtimedwait(&signals, nullptr, &zero) <= 0;
-        });
+        },
+        encoder.get());
     auto flushed = producer->flush(
         std::chrono::milliseconds(std::max<int64_t>(o.connection.timeout_ms, 30000)));
     if (!flushed.ok() && error.empty()) error = flushed.error().to_string();
@@ -220,6 +234,13 @@ void add_gen_command(CLI::App& app) {
     cmd->add_option("--prefix", o->prefix, "Topic name prefix")->capture_default_str();
     o->start_ms_option =
         cmd->add_option("--start-ms", o->start_ms, "Event time of the first record (default: now)");
+    cmd->add_option("--value-format", o->value_format,
+                    "json, or avro: Confluent-framed Avro with the schemas registered under "
+                    "<topic>-value in --registry")
+        ->check(CLI::IsMember({"json", "avro"}))
+        ->capture_default_str();
+    cmd->add_option("--registry", o->registry,
+                    "Schema registry URL for --value-format avro (http://host:port)");
     cmd->add_flag("--json", o->json, "Print the summary as one JSON object");
     // The generator's own checks (validate()) run in the callback: they give exit code 2 too.
     cmd->callback([o] { run_gen_ads(*o); });

@@ -6,13 +6,12 @@
 #include "app/cli_support.h"
 #include "app/commands.h"
 #include "registry/compat/schema.h"
+#include "registry/serdes/registry_client.h"
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
-#include <httplib.h>
 #include <nlohmann/json.hpp>
 
-#include <cctype>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -150,19 +149,6 @@ int check_files(const CheckOptions& o) {
     return report(o, v);
 }
 
-/// A path segment: everything but RFC 3986's unreserved characters percent-encoded.
-std::string percent_encoded(std::string_view segment) {
-    std::string out;
-    for (unsigned char c : segment) {
-        if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
-            out.push_back(static_cast<char>(c));
-        } else {
-            out += fmt::format("%{:02X}", c);
-        }
-    }
-    return out;
-}
-
 /// POST /compatibility/subjects/{subject}/versions/latest?verbose=true on the registry.
 int check_registry(const CheckOptions& o) {
     if (!o.refs.empty()) {
@@ -173,19 +159,14 @@ int check_registry(const CheckOptions& o) {
     const std::string text = read_file(o.new_file);
     // Parsed here first: an invalid schema is the author's to fix, whatever the registry says.
     parse(type, o.new_file, {});
-    httplib::Client client(o.registry);
-    if (!client.is_valid()) fail(kUsage, kCommand, "--registry: not an http URL: " + o.registry);
-    client.set_connection_timeout(10);
-    client.set_read_timeout(30);
+    auto client = registry::serdes::RegistryClient::make(o.registry);
+    if (!client.ok()) fail(kUsage, kCommand, "--registry: " + client.error().message());
     nlohmann::json body = {{"schema", text}};
     if (type != compat::SchemaType::avro) body["schemaType"] = compat::to_string(type);
-    std::string path =
-        "/compatibility/subjects/" + percent_encoded(o.subject) + "/versions/latest?verbose=true";
-    auto res = client.Post(path, body.dump(), "application/vnd.schemaregistry.v1+json");
-    if (!res) {
-        fail(kUsage, kCommand,
-             fmt::format("registry {}: {}", o.registry, httplib::to_string(res.error())));
-    }
+    std::string path = "/compatibility/subjects/" + registry::serdes::percent_encoded(o.subject) +
+                       "/versions/latest?verbose=true";
+    auto res = (*client)->request("POST", path, body.dump());
+    if (!res.ok()) fail(kUsage, kCommand, res.error().message());
     auto answer = nlohmann::json::parse(res->body, nullptr, false);
     Verdict v;
     v.level = "the subject's level";

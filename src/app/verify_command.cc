@@ -4,12 +4,14 @@
 #include "app/cli_support.h"
 #include "app/commands.h"
 #include "client/consumer.h"
+#include "stream/formats/value_format.h"
 #include "stream/jobs/ads_verify.h"
 
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -49,19 +51,37 @@ int verify(const VerifyOptions& o) {
     std::string prefix = params.get("prefix", "ad-");
     client::ClientConfig config = o.connection.config("verify");
     stream::jobs::AdsVerifyInput input;
+    auto format = stream::formats::read_value_format(params);
+    if (!format.ok()) fail(kUsage, "verify", format.error().message());
+    // Framed inputs become JSON text first: the reference reads JSON, its own way.
+    std::optional<stream::formats::DatumDecoderFn> decode;
+    if (format->framed) {
+        auto made = stream::formats::datum_decoder(*format);
+        if (!made.ok()) fail(kUsage, "verify", made.error().message());
+        decode = std::move(made).value();
+    }
     struct Source {
         std::string topic;
         std::vector<std::string>* into;
+        bool input = true;
     };
     for (const Source& s :
          {Source{params.get("impressions", prefix + "impressions"), &input.impressions},
           Source{params.get("clicks", prefix + "clicks"), &input.clicks},
           Source{params.get("conversions", prefix + "conversions"), &input.conversions},
-          Source{params.get("late", prefix + "late-events"), &input.late_events},
-          Source{params.get("attributed", prefix + "attributed"), &input.attributed}}) {
+          Source{params.get("late", prefix + "late-events"), &input.late_events, false},
+          Source{params.get("attributed", prefix + "attributed"), &input.attributed, false}}) {
         auto values = read_topic(config, s.topic);
         if (!values.ok()) fail("verify", values.error());
         *s.into = std::move(values).value();
+        if (decode && s.input) {
+            for (std::string& value : *s.into) {
+                // A value that does not decode stays as it is and counts as malformed.
+                if (auto datum = (*decode)(value); datum.ok()) {
+                    value = registry::serdes::datum_to_json(*datum);
+                }
+            }
+        }
         std::fprintf(stderr, "read %zu records of %s\n", s.into->size(), s.topic.c_str());
     }
     if (o.until_ms >= 0) input.until = o.until_ms;

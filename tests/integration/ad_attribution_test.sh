@@ -3,8 +3,16 @@
 # disorder, late events and duplicates), the job killed -9 three times while it runs and
 # restarted on the same state directory, then `edgestream verify ad-attribution` recomputes
 # the expected credits from the input topics: zero differences, zero duplicates.
-#   tests/integration/ad_attribution_test.sh path/to/edgestream
+# With "avro" the same run goes through the schema registry: the generator (a librdkafka
+# producer) writes Confluent-framed Avro with its schemas registered, the job reads it with
+# value.format=avro, and the flush events are produced as Avro by `produce --registry`.
+#   tests/integration/ad_attribution_test.sh path/to/edgestream [json|avro]
 set -euo pipefail
+format=${2:-json}
+if [ "$format" = avro ]; then
+    registry_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
+    registry_addr=127.0.0.1:$registry_port
+fi
 
 # Short group timeouts: a killed member's partitions move within a couple of seconds.
 serve_config='broker:
@@ -16,6 +24,14 @@ es() { "$bin" "$@" --brokers "$brokers"; }
 
 t0=1700000000000
 params=(-p model=linear -p allowed-lateness=2s -p out-of-orderness=1s -p window=10s)
+gen_format=()
+produce_format=()
+if [ "$format" = avro ]; then
+    url=http://$registry_addr
+    params+=(-p value.format=avro -p schema.registry.url="$url")
+    gen_format=(--value-format avro --registry "$url")
+    produce_format=(--registry "$url")
+fi
 for t in ad-impressions ad-clicks ad-conversions ad-attributed ad-campaign-stats ad-late-events; do
     es topic create "$t" -p 4 >/dev/null
 done
@@ -35,7 +51,7 @@ job_fail() {
 
 start_job
 es gen ads --events 60000 --rate 10000 --start-ms "$t0" --seed 7 --click-delay-ms 2000 \
-    --conversion-delay-ms 3000 --json >"$dir/gen.json" 2>"$dir/gen.err" &
+    --conversion-delay-ms 3000 "${gen_format[@]}" --json >"$dir/gen.json" 2>"$dir/gen.err" &
 gen_pid=$!
 for i in 1 2 3; do
     sleep 1.7
@@ -46,17 +62,24 @@ done
 wait "$gen_pid" || fail "gen ads: $(cat "$dir/gen.err")"
 echo "checked: gen ads sent $(python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); print(r)' "$dir/gen.json")"
 echo "checked: the job was killed -9 three times while it ran and restarted each time"
+if [ "$format" = avro ]; then
+    for t in ad-impressions ad-clicks ad-conversions; do
+        subject=$(python3 -c 'import sys, urllib.request; print(urllib.request.urlopen(sys.argv[1]).read().decode())' "$url/subjects/$t-value/versions/latest")
+        grep -q '"version":1' <<<"$subject" || fail "no Avro schema under $t-value: $subject"
+    done
+    echo "checked: the generator registered the Avro schemas under ad-impressions-value, ad-clicks-value, ad-conversions-value"
+fi
 
 # One later event in every partition of every input moves all clocks past the run, so that all
 # its conversions are due (a job without idleness waits for every input).
 flush_start=$((t0 + 3600000))
 for p in 0 1 2 3; do
     echo "flush-$p:{\"impression_id\":\"flush-i-$p\",\"user\":\"flush-$p\",\"campaign\":\"c-flush\",\"ad\":\"a\",\"creative\":\"cr\",\"ts\":$flush_start}" |
-        es produce ad-impressions -K : -p "$p" >/dev/null 2>&1
+        es produce ad-impressions -K : -p "$p" "${produce_format[@]}" >/dev/null 2>&1
     echo "flush-$p:{\"click_id\":\"flush-k-$p\",\"impression_id\":\"flush-i-$p\",\"user\":\"flush-$p\",\"campaign\":\"c-flush\",\"ad\":\"a\",\"ts\":$flush_start}" |
-        es produce ad-clicks -K : -p "$p" >/dev/null 2>&1
+        es produce ad-clicks -K : -p "$p" "${produce_format[@]}" >/dev/null 2>&1
     echo "flush-$p:{\"conversion_id\":\"flush-v-$p\",\"user\":\"flush-$p\",\"value\":1,\"currency\":\"USD\",\"ts\":$flush_start}" |
-        es produce ad-conversions -K : -p "$p" >/dev/null 2>&1
+        es produce ad-conversions -K : -p "$p" "${produce_format[@]}" >/dev/null 2>&1
 done
 
 ok=

@@ -1,11 +1,12 @@
 // Protobuf parsing: libprotobuf's compiler::Parser turns each .proto text into a
 // FileDescriptorProto, a DescriptorPool validates the files in import order (as protoc does),
-// and the resulting descriptors are copied into the plain structs of protobuf.h, so no
-// libprotobuf type leaves this file.
+// and the resulting descriptors are copied into the plain structs of protobuf.h. The pool itself
+// leaves this file only through build_protobuf_descriptors (protobuf_descriptors.h), for codecs.
 
 #include "registry/compat/protobuf.h"
 
 #include "registry/compat/errc.h"
+#include "registry/compat/protobuf_descriptors.h"
 
 #include <google/protobuf/compiler/parser.h>
 #include <google/protobuf/descriptor.h>
@@ -285,6 +286,14 @@ class ProtobufSchemaBuilder {
     explicit ProtobufSchemaBuilder(const ProtobufReferences& refs) : refs_(refs) {}
 
     Result<ProtobufSchema> build(std::string_view text) {
+        ES_TRY(ProtobufDescriptors descriptors, build_descriptors(text));
+        // The plain structs copy every name, so the pool goes when this returns.
+        return convert(*descriptors.file);
+    }
+
+    /// Parses the schema and what it imports and validates them in a new pool; parser and
+    /// pool warnings go to notes_.
+    Result<ProtobufDescriptors> build_descriptors(std::string_view text) {
         ES_CHECK(parse_file(kSchemaFileName, text));
         // Every file the schema imports, directly or not, parsed once (breadth first).
         for (std::size_t i = 0; i < files_.size(); ++i) {
@@ -319,12 +328,13 @@ class ProtobufSchemaBuilder {
         std::vector<std::string> stack;
         ES_CHECK(visit(*files_.front(), order, done, stack));
 
-        pb::DescriptorPool pool;
+        ProtobufDescriptors out;
+        out.pool = std::make_unique<pb::DescriptorPool>();
         PoolErrors errors(files_);
-        const pb::FileDescriptor* root_file = nullptr;
         for (const SourceFile* file : order) {
-            root_file = pool.BuildFileCollectingErrors(file->proto, &errors);
-            if (root_file == nullptr) {
+            // The schema comes last in `order`, so the last file built is the schema.
+            out.file = out.pool->BuildFileCollectingErrors(file->proto, &errors);
+            if (out.file == nullptr) {
                 if (errors.errors.empty()) {
                     errors.errors.push_back(where(file->name, -1, 0) + ": invalid file");
                 }
@@ -332,7 +342,7 @@ class ProtobufSchemaBuilder {
             }
         }
         notes_.insert(notes_.end(), errors.warnings.begin(), errors.warnings.end());
-        return convert(*root_file);
+        return out;
     }
 
   private:
@@ -546,6 +556,17 @@ class ProtobufSchemaBuilder {
 Result<ProtobufSchema> parse_protobuf(std::string_view text, const ProtobufReferences& refs) {
     ProtobufSchemaBuilder builder(refs);
     return builder.build(text);
+}
+
+ProtobufDescriptors::ProtobufDescriptors() = default;
+ProtobufDescriptors::~ProtobufDescriptors() = default;
+ProtobufDescriptors::ProtobufDescriptors(ProtobufDescriptors&&) noexcept = default;
+ProtobufDescriptors& ProtobufDescriptors::operator=(ProtobufDescriptors&&) noexcept = default;
+
+Result<ProtobufDescriptors> build_protobuf_descriptors(std::string_view text,
+                                                       const ProtobufReferences& refs) {
+    ProtobufSchemaBuilder builder(refs);
+    return builder.build_descriptors(text);
 }
 
 }  // namespace es::registry::compat

@@ -74,6 +74,9 @@ struct SourceOptions {
     std::chrono::milliseconds max_out_of_orderness{0};
     /// A partition silent this long (processing time) stops holding the watermark back.
     std::optional<std::chrono::milliseconds> idle_timeout = std::nullopt;
+    /// Decodes values instead of Serde<V> (stream/formats makes them, e.g. for Confluent-framed
+    /// Avro with schemas from a registry); an error makes the record a bad record.
+    ops::ValueDecoderFn<V> value_decoder = {};
     /// Names the node (and so nothing else: a source has no store).
     std::string name = {};
 };
@@ -328,8 +331,8 @@ Stream<K, V> StreamBuilder::source(std::string topic, SourceOptions<V> options) 
     spec.topic = topic;
     spec.watermark.max_out_of_orderness = options.max_out_of_orderness.count();
     if (options.idle_timeout) spec.watermark.idle_timeout = options.idle_timeout->count();
-    spec.make = [topic, event_time = options.event_time] {
-        return std::make_unique<ops::SourceOp<K, V>>(topic, event_time);
+    spec.make = [topic, event_time = options.event_time, decoder = options.value_decoder] {
+        return std::make_unique<ops::SourceOp<K, V>>(topic, event_time, decoder);
     };
     int id = graph_->add(std::move(spec), "source", std::move(options.name));
     return Stream<K, V>(graph_, id, Stream<K, V>::main_output(), false);

@@ -9,6 +9,7 @@
 // events were refused as late, which the late topic records, and not on arrival order.
 
 #include "stream/api/builder.h"
+#include "stream/formats/value_format.h"
 #include "stream/jobs/ad_events.h"
 #include "stream/jobs/attribution_model.h"
 #include "stream/jobs/builtin_jobs.h"
@@ -281,10 +282,15 @@ std::string late_json(const AdEvent& e, const char* stage) {
 
 Result<Topology> build(const JobParams& params) {
     ES_TRY(Settings s, read_settings(params));
+    ES_TRY(formats::ValueFormat format, formats::read_value_format(params));
     StreamBuilder b("ad-attribution");
-    auto options = [&](auto event_time) {
+    auto options =
+        [&](auto event_time,
+            const char* type) -> Result<SourceOptions<typename decltype(event_time)::value_type>> {
         using V = typename decltype(event_time)::value_type;
         SourceOptions<V> o;
+        ES_TRY(o.value_decoder, formats::value_decoder<V>(
+                                    format, [](V& v) { return fields_of(v); }, type));
         o.max_out_of_orderness = s.out_of_orderness;
         // Idleness makes which events are late depend on timing; the credits stay exact for
         // the events that are not, and the late topic records the others.
@@ -292,19 +298,21 @@ Result<Topology> build(const JobParams& params) {
         o.event_time = [](const V& v, TimeMs) { return v.ts; };
         return o;
     };
+    ES_TRY(auto impression_options, options(std::optional<Impression>{}, "impression"));
+    ES_TRY(auto click_options, options(std::optional<Click>{}, "click"));
+    ES_TRY(auto conversion_options, options(std::optional<Conversion>{}, "conversion"));
     auto impressions =
-        b.source<std::string, Impression>(s.impressions, options(std::optional<Impression>{}))
+        b.source<std::string, Impression>(s.impressions, impression_options)
             .map_values([](const Impression& i) {
                 return AdEvent{
                     AdEvent::Kind::impression, i.impression_id, i.campaign, i.ad, 0, {}, i.ts};
             });
     auto clicks =
-        b.source<std::string, Click>(s.clicks, options(std::optional<Click>{}))
-            .map_values([](const Click& c) {
-                return AdEvent{AdEvent::Kind::click, c.click_id, c.campaign, c.ad, 0, {}, c.ts};
-            });
+        b.source<std::string, Click>(s.clicks, click_options).map_values([](const Click& c) {
+            return AdEvent{AdEvent::Kind::click, c.click_id, c.campaign, c.ad, 0, {}, c.ts};
+        });
     auto conversions =
-        b.source<std::string, Conversion>(s.conversions, options(std::optional<Conversion>{}))
+        b.source<std::string, Conversion>(s.conversions, conversion_options)
             .map_values([](const Conversion& c) {
                 return AdEvent{
                     AdEvent::Kind::conversion, c.conversion_id, {}, {}, c.value, c.currency, c.ts};
@@ -386,7 +394,9 @@ JobInfo ad_attribution_job() {
                     {"out-of-orderness", "2s"},
                     {"dedup-within", "1h"},
                     {"window", "1min"},
-                    {"idle-timeout", "none"}},
+                    {"idle-timeout", "none"},
+                    {"value.format", "json"},
+                    {"schema.registry.url", "none"}},
                    build};
 }
 

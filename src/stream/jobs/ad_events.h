@@ -3,11 +3,14 @@
 // The ad events of the attribution job as they are on the topics (JSON, keyed by user), and
 // what the job writes. Shared by the job, its tests and the generator's consumers.
 
+#include "stream/api/json_fields.h"
 #include "stream/api/serde_json.h"
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace es::stream::jobs {
 
@@ -40,6 +43,17 @@ struct Conversion {
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(Impression, impression_id, user, campaign, ad, creative, ts)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(Click, click_id, impression_id, user, campaign, ad, ts)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(Conversion, conversion_id, user, value, currency, ts)
+
+/// Each input's fields with `v`'s members as targets: its JSON Serde and its framed formats
+/// (stream/formats) read through the same list.
+std::array<JsonField, 6> fields_of(Impression& v);
+std::array<JsonField, 6> fields_of(Click& v);
+std::array<JsonField, 5> fields_of(Conversion& v);
+
+/// The inputs' Avro schemas, as `edgestream gen ads --value-format avro` registers them.
+std::string_view impression_avro_schema();
+std::string_view click_avro_schema();
+std::string_view conversion_avro_schema();
 
 /// A touch (an impression or a click) or a conversion of one user: the three inputs merged
 /// into one stream for the per-user attribution function.

@@ -37,11 +37,19 @@ Result<T> decode_field(const std::optional<std::string_view>& bytes) {
 template <class V>
 using EventTimeFn = std::function<TimeMs(const V& value, TimeMs record_timestamp)>;
 
+/// Decodes a record's value bytes when Serde<V> is not the format (a Confluent-framed Avro
+/// value, whose schema comes from a registry). Each task gets its own copy of the function,
+/// so state it captures by value is per task and needs no lock.
+template <class V>
+using ValueDecoderFn = std::function<Result<V>(std::string_view bytes)>;
+
 template <class K, class V>
 class SourceOp final : public SourceOperatorBase, public Emits<K, V> {
   public:
-    SourceOp(std::string topic, EventTimeFn<V> event_time)
-        : topic_(std::move(topic)), event_time_(std::move(event_time)) {}
+    SourceOp(std::string topic, EventTimeFn<V> event_time, ValueDecoderFn<V> value_decoder = {})
+        : topic_(std::move(topic)),
+          event_time_(std::move(event_time)),
+          value_decoder_(std::move(value_decoder)) {}
 
     void open(TaskContext& ctx) override { ctx_ = &ctx; }
 
@@ -49,7 +57,8 @@ class SourceOp final : public SourceOperatorBase, public Emits<K, V> {
         ++this->counters_.records_in;
         auto key = decode_field<K>(raw.key);
         if (!key.ok()) return bad(raw, std::move(key).error().with_context("key"));
-        auto value = decode_field<V>(raw.value);
+        auto value = value_decoder_ ? value_decoder_(raw.value.value_or(std::string_view()))
+                                    : decode_field<V>(raw.value);
         if (!value.ok()) return bad(raw, std::move(value).error().with_context("value"));
         TimeMs ts = event_time_ ? event_time_(*value, raw.timestamp) : raw.timestamp;
         this->out.emit(Record<K, V>{std::move(key).value(), std::move(value).value(), ts});
@@ -64,6 +73,7 @@ class SourceOp final : public SourceOperatorBase, public Emits<K, V> {
 
     std::string topic_;
     EventTimeFn<V> event_time_;
+    ValueDecoderFn<V> value_decoder_;
     TaskContext* ctx_ = nullptr;
 };
 
