@@ -9,8 +9,6 @@
 
 namespace es::app {
 
-using Clock = std::chrono::steady_clock;
-
 AdTopics ad_topics(const std::string& prefix) {
     return {prefix + "impressions", prefix + "clicks", prefix + "conversions"};
 }
@@ -57,52 +55,28 @@ Status AdValueEncoder::encode(stream::jobs::AdEventType type, std::string_view j
 }
 
 std::string send_ad_traffic(client::Producer& producer, stream::jobs::AdsGenerator& generator,
-                            const AdTopics& topics, const AdSendLimits& limits, AdCounts& sent,
+                            const AdTopics& topics, const SendLimits& limits, AdCounts& sent,
                             const std::function<bool(int64_t second, const AdCounts&)>& tick,
                             AdValueEncoder* encoder) {
     std::string encoded;
-    const auto start = Clock::now();
-    auto next_tick = start + std::chrono::seconds(1);
-    const bool timed = limits.rate > 0 || limits.duration.count() > 0;
-    for (;;) {
-        if (limits.events && sent.total() >= limits.events) return {};
-        // The clock once per record when pacing or timed, otherwise once per 256 (for the tick).
-        if (timed || sent.total() % 256 == 0) {
-            const auto now = Clock::now();
-            if (limits.duration.count() > 0 && now - start >= limits.duration) return {};
-            if (now >= next_tick) {
-                if (!tick((next_tick - start) / std::chrono::seconds(1), sent)) return {};
-                next_tick += std::chrono::seconds(1);
-            }
-            if (limits.rate > 0) {
-                const auto due =
-                    start +
-                    std::chrono::nanoseconds(static_cast<int64_t>(
-                        sent.total() * 1'000'000'000ULL / static_cast<uint64_t>(limits.rate)));
-                if (now < due) {
-                    producer.poll(std::chrono::milliseconds(1));
-                    continue;
-                }
-            }
-        }
-        const stream::jobs::AdRecord r = generator.next();
-        client::ProducerRecord record;
+    stream::jobs::AdRecord r;  // what the record being sent points into
+    auto next = [&](client::ProducerRecord& record) -> Result<bool> {
+        r = generator.next();
         record.topic = topics[static_cast<size_t>(r.type)];
         record.key = as_bytes(r.user);
         if (encoder) {
-            if (Status s = encoder->encode(r.type, r.json, encoded); !s.ok()) {
-                return s.error().to_string();
-            }
+            ES_CHECK(encoder->encode(r.type, r.json, encoded));
             record.value = as_bytes(encoded);
         } else {
             record.value = as_bytes(r.json);
         }
         record.timestamp_ms = r.ts;
-        if (Status s = producer.send(record); !s.ok()) return s.error().to_string();
         ++sent.by_type[static_cast<size_t>(r.type)];
         sent.duplicates += r.duplicate;
         sent.late += r.late;
-    }
+        return true;
+    };
+    return send_paced(producer, limits, next, [&](int64_t second) { return tick(second, sent); });
 }
 
 }  // namespace es::app

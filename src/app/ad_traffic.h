@@ -3,6 +3,7 @@
 // Sending generated ad traffic (stream/jobs/ads_generator.h) to its three topics, paced or as
 // fast as possible: the loop that `edgestream gen ads` and `edgestream demo` share.
 
+#include "app/paced_send.h"
 #include "client/config.h"
 #include "client/producer.h"
 #include "stream/jobs/ads_generator.h"
@@ -28,12 +29,6 @@ struct AdCounts {
     uint64_t late = 0;
 
     uint64_t total() const { return by_type[0] + by_type[1] + by_type[2]; }
-};
-
-struct AdSendLimits {
-    int64_t rate = 0;                  // events per second of wall clock; 0: as fast as possible
-    std::chrono::seconds duration{0};  // 0: no limit
-    uint64_t events = 0;               // 0: no limit
 };
 
 /// Re-encodes the generator's JSON values as Confluent-framed Avro, with the inputs' schemas
@@ -62,7 +57,7 @@ Result<std::unique_ptr<client::Producer>> make_ad_producer(client::ClientConfig 
 /// Returns the first send or encoding error, or an empty string; `sent` counts what was handed
 /// over. Values are the generator's JSON, or what `encoder` makes of it when given.
 std::string send_ad_traffic(client::Producer& producer, stream::jobs::AdsGenerator& generator,
-                            const AdTopics& topics, const AdSendLimits& limits, AdCounts& sent,
+                            const AdTopics& topics, const SendLimits& limits, AdCounts& sent,
                             const std::function<bool(int64_t second, const AdCounts&)>& tick,
                             AdValueEncoder* encoder = nullptr);
 

@@ -267,7 +267,7 @@ int run_demo(DemoOptions o) {
     AdCounts sent;
     std::string gen_error;
     std::thread gen_thread([&] {
-        AdSendLimits limits;
+        SendLimits limits;
         limits.rate = o.rate;
         gen_error = send_ad_traffic(**producer, generator, inputs, limits, sent,
                                     [&](int64_t, const AdCounts& now) {

@@ -151,7 +151,7 @@ void run_gen_ads(GenOptions o) {
 
     AdCounts sent;
     AdCounts last_tick;
-    AdSendLimits limits;
+    SendLimits limits;
     limits.rate = o.rate;
     limits.duration = std::chrono::seconds(o.duration_s);
     limits.events = o.events;
@@ -189,6 +189,7 @@ void run_gen_ads(GenOptions o) {
 void add_gen_command(CLI::App& app) {
     CLI::App* gen = app.add_subcommand("gen", "Generate synthetic traffic into topics");
     gen->require_subcommand(1);
+    add_gen_nexmark_command(*gen);
 
     auto o = std::make_shared<GenOptions>();
     CLI::App* cmd = gen->add_subcommand(
