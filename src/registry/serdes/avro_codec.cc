@@ -5,6 +5,10 @@
 #include <avro.h>
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cstdlib>
+#include <mutex>
+
 namespace es::registry::serdes {
 namespace {
 
@@ -290,6 +294,163 @@ Status from_datum(const Datum& d, avro_value_t& v, const std::string& path) {
     return mismatch(path, type, d);
 }
 
+// libavro allocates a string's buffer before it reads its bytes and leaks it when they are not
+// there, and loops over an array's claimed count even when its items take no bytes: so every
+// payload is walked here first, without allocating, and refused unless it is one complete value
+// of the schema. Nesting is bounded (recursive schemas would otherwise recurse once per byte).
+class PayloadCheck {
+  public:
+    explicit PayloadCheck(std::string_view in) : in_(in) {}
+
+    Status value(avro_schema_t schema, int depth) {
+        if (depth > kMaxDepth) return fail("nested deeper than 64 levels");
+        switch (avro_typeof(schema)) {
+            case AVRO_NULL:
+                return {};
+            case AVRO_BOOLEAN:
+                return skip(1);
+            case AVRO_INT32:
+            case AVRO_INT64:
+            case AVRO_ENUM: {
+                int64_t v = 0;
+                return varint(v);
+            }
+            case AVRO_FLOAT:
+                return skip(4);
+            case AVRO_DOUBLE:
+                return skip(8);
+            case AVRO_STRING:
+            case AVRO_BYTES: {
+                int64_t len = 0;
+                ES_CHECK(varint(len));
+                if (len < 0) return fail("negative length");
+                return skip(static_cast<uint64_t>(len));
+            }
+            case AVRO_FIXED:
+                return skip(static_cast<uint64_t>(avro_schema_fixed_size(schema)));
+            case AVRO_UNION: {
+                int64_t branch = 0;
+                ES_CHECK(varint(branch));
+                if (branch < 0 || static_cast<size_t>(branch) >= avro_schema_union_size(schema)) {
+                    return fail(fmt::format("union branch {} out of range", branch));
+                }
+                return value(avro_schema_union_branch(schema, static_cast<int>(branch)), depth + 1);
+            }
+            case AVRO_RECORD:
+                for (size_t i = 0; i < avro_schema_record_size(schema); ++i) {
+                    ES_CHECK(
+                        value(avro_schema_record_field_get_by_index(schema, static_cast<int>(i)),
+                              depth + 1));
+                }
+                return {};
+            case AVRO_ARRAY:
+                return blocks(avro_schema_array_items(schema), false, depth);
+            case AVRO_MAP:
+                return blocks(avro_schema_map_values(schema), true, depth);
+            case AVRO_LINK:
+                return value(avro_schema_link_target(schema), depth + 1);
+        }
+        return fail("unknown Avro type");
+    }
+
+    bool at_end() const { return pos_ == in_.size(); }
+
+  private:
+    static constexpr int kMaxDepth = 64;
+
+    Status blocks(avro_schema_t items, bool keyed, int depth) {
+        for (;;) {
+            int64_t count = 0;
+            ES_CHECK(varint(count));
+            if (count == 0) return {};
+            if (count < 0) {  // a negative count is followed by the block's size in bytes
+                if (count == INT64_MIN) return fail("block count out of range");
+                count = -count;
+                int64_t size = 0;
+                ES_CHECK(varint(size));
+            }
+            // Items take a byte at least, except null ones: a count beyond the bytes left is
+            // a lie either way (no schema worth reading is an array of nulls).
+            if (static_cast<uint64_t>(count) > in_.size() - pos_) {
+                return fail(
+                    fmt::format("a block of {} items in {} bytes", count, in_.size() - pos_));
+            }
+            for (int64_t i = 0; i < count; ++i) {
+                if (keyed) {
+                    int64_t len = 0;
+                    ES_CHECK(varint(len));
+                    if (len < 0) return fail("negative length");
+                    ES_CHECK(skip(static_cast<uint64_t>(len)));
+                }
+                ES_CHECK(value(items, depth + 1));
+            }
+        }
+    }
+
+    Status varint(int64_t& v) {
+        uint64_t u = 0;
+        for (int shift = 0; shift < 64; shift += 7) {
+            if (pos_ >= in_.size()) return fail("truncated");
+            auto b = static_cast<uint8_t>(in_[pos_++]);
+            u |= static_cast<uint64_t>(b & 0x7F) << shift;
+            if ((b & 0x80) == 0) {
+                v = static_cast<int64_t>(u >> 1) ^ -static_cast<int64_t>(u & 1);
+                return {};
+            }
+        }
+        return fail("varint longer than 10 bytes");
+    }
+
+    Status skip(uint64_t n) {
+        if (n > in_.size() - pos_) return fail("truncated");
+        pos_ += n;
+        return {};
+    }
+
+    Error fail(std::string what) const {
+        return Error(
+            Errc::bad_data,
+            fmt::format("not a value of the writer's Avro schema: {} at byte {}", what, pos_));
+    }
+
+    std::string_view in_;
+    size_t pos_ = 0;
+};
+
+// libavro allocates a string's or array's memory from the length the data claims before it
+// reads a byte of it: hostile data claiming 2^62 bytes would ask malloc for that. While a
+// payload is being decoded on this thread, no single allocation may exceed a bound derived from
+// the payload's size (no value can legitimately outgrow its encoding by that much).
+thread_local size_t decode_allocation_limit = 0;  // 0: not decoding
+
+void* bounded_allocator(void*, void* ptr, size_t, size_t nsize) {
+    if (nsize == 0) {
+        std::free(ptr);
+        return nullptr;
+    }
+    if (decode_allocation_limit != 0 && nsize > decode_allocation_limit) return nullptr;
+    return std::realloc(ptr, nsize);
+}
+
+void install_bounded_allocator() {
+    static std::once_flag once;
+    std::call_once(once, [] { avro_set_allocator(bounded_allocator, nullptr); });
+}
+
+/// Sets the bound for the decoding in scope.
+class DecodeAllocationLimit {
+  public:
+    explicit DecodeAllocationLimit(size_t payload_size) : previous_(decode_allocation_limit) {
+        decode_allocation_limit = std::max<size_t>(payload_size * 64, 1 << 20);
+    }
+    ~DecodeAllocationLimit() { decode_allocation_limit = previous_; }
+    DecodeAllocationLimit(const DecodeAllocationLimit&) = delete;
+    DecodeAllocationLimit& operator=(const DecodeAllocationLimit&) = delete;
+
+  private:
+    size_t previous_;
+};
+
 }  // namespace
 
 struct AvroCodec::Impl {
@@ -310,6 +471,7 @@ struct AvroCodec::Impl {
 };
 
 Result<AvroCodec> AvroCodec::make(std::string_view schema_json) {
+    install_bounded_allocator();
     auto impl = std::make_unique<Impl>();
     impl->text = std::string(schema_json);
     if (avro_schema_from_json_length(impl->text.data(), impl->text.size(), &impl->schema) != 0) {
@@ -344,6 +506,10 @@ AvroCodec& AvroCodec::operator=(AvroCodec&&) noexcept = default;
 AvroCodec::~AvroCodec() = default;
 
 Result<Datum> AvroCodec::decode(std::string_view payload) {
+    PayloadCheck check(payload);
+    ES_CHECK(check.value(impl_->schema, 0));
+    if (!check.at_end()) return Error(Errc::bad_data, "bytes left after the Avro value");
+    DecodeAllocationLimit limit(payload.size());
     avro_value_reset(&impl_->value);
     avro_reader_memory_set_source(impl_->reader, payload.data(),
                                   static_cast<int64_t>(payload.size()));

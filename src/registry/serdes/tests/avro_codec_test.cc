@@ -137,7 +137,7 @@ TEST(AvroCodec, HostilePayloadsAreBadData) {
         std::string("\x01", 1),                                       // negative length
     };
     for (size_t cut = 1; cut < good.size(); cut += 3) cases.push_back(good.substr(0, cut));
-    // Union branch 5 of 2 at the note field: rebuild the prefix and corrupt the branch byte.
+    // Union branch 5 of a 2-branch union, enum index 4 of a 1-symbol enum.
     auto nullable = AvroCodec::make(R"(["null","string"])");
     ASSERT_TRUE(nullable.ok());
     for (const std::string& bytes : cases) {
@@ -150,11 +150,27 @@ TEST(AvroCodec, HostilePayloadsAreBadData) {
     auto enum_codec = AvroCodec::make(R"({"type":"enum","name":"E","symbols":["A"]})");
     ASSERT_TRUE(enum_codec.ok());
     EXPECT_FALSE(enum_codec->decode(std::string("\x08", 1)).ok());
+    // A recursive schema and 100,000 bytes of "next branch": refused, not a stack overflow.
+    auto list = AvroCodec::make(
+        R"({"type":"record","name":"Node","fields":[{"name":"next","type":["null","Node"]}]})");
+    ASSERT_TRUE(list.ok()) << list.error().message();
+    auto deep = list->decode(std::string(100000, '\x02'));
+    ASSERT_FALSE(deep.ok());
+    EXPECT_NE(deep.error().message().find("nested deeper"), std::string::npos);
+    EXPECT_TRUE(list->decode(std::string("\x02\x02\x00", 3)).ok());
+    // An array of nulls claiming 2^40 items in 6 bytes: refused before libavro loops over it.
+    auto nulls = AvroCodec::make(R"({"type":"array","items":"null"})");
+    ASSERT_TRUE(nulls.ok());
+    auto many = nulls->decode(std::string("\x80\x80\x80\x80\x80\x40\x00", 7));
+    ASSERT_FALSE(many.ok());
+    EXPECT_NE(many.error().message().find("a block of"), std::string::npos)
+        << many.error().message();
     // After all that the codec still decodes good data.
     EXPECT_TRUE(codec->decode(good).ok());
     std::printf(
-        "checked: %zu truncated, oversized and corrupt payloads refused, codec still works\n",
-        cases.size() + 2);
+        "checked: %zu truncated, oversized and corrupt payloads, 100k-deep recursion and "
+        "2^40 nulls refused; the codec still works\n",
+        cases.size() + 4);
 }
 
 TEST(AvroCodec, InvalidSchemasAreRefused) {

@@ -14,7 +14,8 @@ TEST(WireFormat, HeaderIsMagicByteAndBigEndianId) {
     std::string out;
     append_header(0x01020304, out);
     ASSERT_EQ(out, std::string("\x00\x01\x02\x03\x04", 5));
-    auto f = unframe(out + "payload", false);
+    const std::string framed = out + "payload";  // the payload is a view into it
+    auto f = unframe(framed, false);
     ASSERT_TRUE(f.ok());
     EXPECT_EQ(f->schema_id, 0x01020304);
     EXPECT_EQ(f->payload, "payload");
@@ -28,7 +29,8 @@ TEST(WireFormat, FirstMessageIndexIsASingleZeroByte) {
     append_message_indexes(first, out);
     EXPECT_EQ(out.size(), 6u);
     EXPECT_EQ(out[5], '\0');
-    auto f = unframe(out + "x", true);
+    const std::string framed = out + "x";
+    auto f = unframe(framed, true);
     ASSERT_TRUE(f.ok());
     EXPECT_EQ(f->message_indexes, first);
     EXPECT_EQ(f->payload, "x");
