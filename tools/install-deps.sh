@@ -16,6 +16,7 @@ packages=(
     librocksdb-dev libsimdjson-dev                                    # stream processor state, hot JSON
     libprotobuf-dev libprotoc-dev                                     # .proto schemas (registry)
     libavro-dev                                                       # Avro data (Confluent serdes)
+    prometheus-cpp-dev                                                # /metrics text (http/metrics_text)
     redis-server iperf3                                               # benchmark peers (make bench)
     nodejs npm                                                        # npm test peers (kafkajs)
 )

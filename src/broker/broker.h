@@ -1,6 +1,7 @@
 #pragma once
 
 #include "base/bytes.h"
+#include "base/metrics.h"
 #include "base/result.h"
 #include "broker/catalog.h"
 #include "broker/executor.h"
@@ -168,6 +169,13 @@ class Broker {
                            std::map<std::string, std::string> configs, bool validate_only,
                            std::function<void(Status)> done);
     void partition_stats(Executor& origin, std::function<void(std::vector<PartitionStats>)> done);
+    /// The group committer's figures: requests, syncs and how long the syncs took.
+    struct FlushFigures {
+        uint64_t requests = 0;
+        uint64_t syncs = 0;
+        LatencyHistogram::Snapshot latency;
+    };
+    FlushFigures flush_figures() const;
 
     /// A new producer id with epoch 0 for an idempotent producer (InitProducerId without a
     /// transactional id, which Kafka answers the same way whatever id and epoch it is sent).

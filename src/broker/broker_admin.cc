@@ -5,6 +5,7 @@
 #include "broker/broker_internal.h"
 #include "broker/errc.h"
 #include "broker/logger.h"
+#include "storage/group_committer.h"
 #include "storage/log.h"
 
 #include <algorithm>
@@ -162,6 +163,16 @@ void Broker::set_topic_configs(Executor& origin, std::string name,
         });
     }
     gather->start_if_empty();
+}
+
+Broker::FlushFigures Broker::flush_figures() const {
+    FlushFigures f;
+    if (!committer_) return f;
+    storage::GroupCommitter::Stats stats = committer_->stats();
+    f.requests = stats.requests;
+    f.syncs = stats.syncs;
+    f.latency = committer_->sync_latency();
+    return f;
 }
 
 void Broker::partition_stats(Executor& origin,

@@ -9,9 +9,11 @@
 #include "broker/group_coordinator.h"
 #include "broker/group_store.h"
 #include "broker/txn_coordinator.h"
+#include "http/metrics_text.h"
 #include "http/server.h"
 #include "kafka/server/server.h"
 #include "registry/service/registry_service.h"
+#include "serve/node_metrics.h"
 
 #include <signal.h>
 
@@ -85,6 +87,15 @@ Status Node::start() {
     p.admin.route("GET", "/v1/status/ready", [this](const http::Request&) {
         if (ready_) return http::Response{200, "application/json", R"({"status":"ready"})"};
         return http::Response{503, "application/json", R"({"status":"starting"})"};
+    });
+    p.admin.route("GET", "/metrics", [this](const http::Request&) {
+        Parts& parts = *parts_;
+        if (!ready_ || parts.stopping) {
+            return http::Response{503, "text/plain", "not ready\n"};
+        }
+        NodeMetricsSources sources{*parts.kafka, *parts.broker, *parts.groups,
+                                   *parts.kafka->executors()[0]};
+        return http::Response{200, http::kMetricsContentType, render_node_metrics(sources)};
     });
     ES_TRY(admin_port_, p.admin.listen(config_.admin_addr.host, config_.admin_addr.port));
     p.admin.start();

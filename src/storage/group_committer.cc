@@ -92,7 +92,11 @@ void GroupCommitter::sync_requests(std::vector<Request>& requests) {
     for (size_t i = 0; i < requests.size();) {
         size_t j = i;
         while (j < requests.size() && requests[j].log == requests[i].log) ++j;
+        const auto started = std::chrono::steady_clock::now();
         Result<model::Offset> result = requests[i].log->sync();
+        sync_latency_.observe_ns(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                     std::chrono::steady_clock::now() - started)
+                                     .count());
         ++syncs;
         for (size_t k = i; k < j; ++k) requests[k].done(result);
         i = j;

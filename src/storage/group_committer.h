@@ -1,5 +1,6 @@
 #pragma once
 
+#include "base/metrics.h"
 #include "base/result.h"
 #include "model/strong_int.h"
 #include "storage/durability.h"
@@ -43,6 +44,8 @@ class GroupCommitter {
         uint64_t syncs = 0;  // LogDurability::sync() calls; one can cover many requests
     };
     Stats stats() const;
+    /// Durations of the syncs that answered requests (fdatasync and what it waits for).
+    LatencyHistogram::Snapshot sync_latency() const { return sync_latency_.snapshot(); }
 
   private:
     struct Request {
@@ -65,6 +68,7 @@ class GroupCommitter {
     std::vector<Periodic> periodic_;
     bool stopping_ = false;
     Stats stats_;
+    LatencyHistogram sync_latency_;
     std::thread thread_;
 };
 

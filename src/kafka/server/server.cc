@@ -89,6 +89,7 @@ struct KafkaServer::Impl {
     std::unique_ptr<tcp::acceptor> acceptor;
     std::atomic<size_t> connections{0};
     std::atomic<size_t> in_flight{0};
+    ServerMetrics metrics;
     std::atomic<bool> stopping{false};
     bool started = false;
     size_t next_shard = 0;
@@ -155,6 +156,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
                       std::to_string(server_.config->max_request_bytes) + "]");
                 break;
             }
+            server_.metrics.bytes_in.fetch_add(4 + static_cast<uint64_t>(size),
+                                               std::memory_order_relaxed);
             auto frame = std::make_shared<Buffer>(Buffer::uninitialized(static_cast<size_t>(size)));
             auto [ec2, n2] = co_await asio::async_read(
                 socket_, asio::buffer(frame->data(), frame->size()), nothrow);
@@ -201,6 +204,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
         int16_t api_version = *header_start.read_i16();
         int32_t correlation_id = *header_start.read_i32();
 
+        if (api_key >= 0 && static_cast<size_t>(api_key) < ServerMetrics::kApiSlots) {
+            started_[seq] = {api_key, std::chrono::steady_clock::now()};
+        }
         const protocol::ApiInfo* api = protocol::find_api(api_key);
         Handler handler = api ? find_handler(api_key) : nullptr;
         if (!handler) {
@@ -270,6 +276,15 @@ class Connection : public std::enable_shared_from_this<Connection> {
     /// Records an answer and writes every answer that is next in line.
     void finish(uint64_t seq, Result<std::optional<Bytes>> response) {
         --server_.in_flight;
+        if (auto it = started_.find(seq); it != started_.end()) {
+            ApiFigures& api = server_.metrics.apis[static_cast<size_t>(it->second.first)];
+            api.requests.fetch_add(1, std::memory_order_relaxed);
+            if (!response.ok()) api.failed.fetch_add(1, std::memory_order_relaxed);
+            api.latency.observe_ns(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                       std::chrono::steady_clock::now() - it->second.second)
+                                       .count());
+            started_.erase(it);
+        }
         if (!response.ok()) {
             close(response.error().to_string());
             ready_.clear();
@@ -305,7 +320,12 @@ class Connection : public std::enable_shared_from_this<Connection> {
             resume_.cancel();
             return;
         }
-        for (const auto& b : outgoing_) buffers.emplace_back(asio::buffer(b));
+        uint64_t bytes = 0;
+        for (const auto& b : outgoing_) {
+            buffers.emplace_back(asio::buffer(b));
+            bytes += b.size();
+        }
+        server_.metrics.bytes_out.fetch_add(bytes, std::memory_order_relaxed);
         writing_ = true;
         auto self = shared_from_this();
         asio::async_write(socket_, buffers, [self](const asio::error_code& ec, size_t) {
@@ -334,6 +354,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
     std::map<uint64_t, std::optional<Bytes>> ready_;
     std::map<uint64_t, bool> response_flexible_;
     std::map<uint64_t, int32_t> correlation_;
+    /// API key and arrival of each request not yet answered, for the request figures.
+    std::map<uint64_t, std::pair<int16_t, std::chrono::steady_clock::time_point>> started_;
     std::deque<Bytes> outgoing_;
 };
 
@@ -347,6 +369,7 @@ asio::awaitable<void> KafkaServer::Impl::accept_loop() {
             continue;
         }
         if (connections >= config->max_connections) {
+            ++metrics.connections_refused;
             kafka_log.warn("refusing a connection: max.connections ({}) reached",
                            config->max_connections);
             asio::error_code ignored;
@@ -354,6 +377,7 @@ asio::awaitable<void> KafkaServer::Impl::accept_loop() {
             continue;
         }
         ++connections;
+        ++metrics.connections_accepted;
         auto conn = std::make_shared<Connection>(*this, target, std::move(socket));
         {
             std::lock_guard lock(live_mu);
@@ -394,6 +418,8 @@ void KafkaServer::set_advertised(const std::string& host, int32_t port) {
 }
 
 size_t KafkaServer::open_connections() const { return impl_->connections; }
+
+const ServerMetrics& KafkaServer::metrics() const { return impl_->metrics; }
 
 Result<uint16_t> KafkaServer::listen(const std::string& host, uint16_t port) {
     asio::error_code ec;
