@@ -19,6 +19,7 @@ packages=(
     prometheus-cpp-dev                                                # /metrics text (http/metrics_text)
     redis-server iperf3                                               # benchmark peers (make bench)
     nodejs npm                                                        # npm test peers (kafkajs)
+    chromium                                                          # dashboard browser tests (playwright-core)
 )
 
 missing=()
@@ -45,14 +46,19 @@ else
     echo "install-deps: all Debian packages present"
 fi
 
-# npm test peers, pinned by the lock file; skipped when node_modules already matches the lock.
-peers="$here/tests/peers"
-if [ -f "$peers/package-lock.json" ]; then
-    stamp="$peers/node_modules/.package-lock.json"
-    if [ ! -f "$stamp" ] || [ "$peers/package-lock.json" -nt "$stamp" ]; then
-        echo "install-deps: npm ci in tests/peers"
-        (cd "$peers" && npm ci --no-audit --no-fund --loglevel=error)
+# npm packages, pinned by their lock files: the test peers (kafkajs, the schema-registry client,
+# playwright-core) and the dashboard's front end (uPlot, embedded into the binary at build
+# time). Skipped when node_modules already matches the lock.
+npm_ci() {
+    local dir="$here/$1"
+    [ -f "$dir/package-lock.json" ] || return 0
+    local stamp="$dir/node_modules/.package-lock.json"
+    if [ ! -f "$stamp" ] || [ "$dir/package-lock.json" -nt "$stamp" ]; then
+        echo "install-deps: npm ci in $1"
+        (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
     else
-        echo "install-deps: npm test peers present"
+        echo "install-deps: npm packages of $1 present"
     fi
-fi
+}
+npm_ci tests/peers
+npm_ci web

@@ -19,5 +19,6 @@ void add_gen_nexmark_command(CLI::App& gen);  // gen_nexmark_command.cc: under `
 void add_verify_command(CLI::App& app);       // verify_command.cc: verify ad-attribution
 void add_schema_command(CLI::App& app);       // schema_command.cc: schema check
 void add_registry_command(CLI::App& app);     // registry_command.cc: registry
+void add_dashboard_command(CLI::App& app);    // dashboard_command.cc: dashboard
 
 }  // namespace es::app

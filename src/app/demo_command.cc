@@ -298,7 +298,7 @@ int run_demo(DemoOptions o) {
     fmt::print(
         "edgestream demo: real-time ad attribution ({} model) on the embedded broker\n"
         "  broker       {}  (Kafka protocol; data in {})\n"
-        "  admin        http://127.0.0.1:{}/  (broker health; the dashboard will live here)\n"
+        "  dashboard    http://127.0.0.1:{}/  (live figures; Prometheus text at /metrics)\n"
         "  job metrics  http://127.0.0.1:{}/metrics and /v1/job\n"
         "  registry     {}\n"
         "  inputs       {}, {}, {}  ({} events/s, seed {})\n"

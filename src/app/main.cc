@@ -17,6 +17,7 @@ int main(int argc, char** argv) {
     es::app::add_verify_command(app);
     es::app::add_schema_command(app);
     es::app::add_registry_command(app);
+    es::app::add_dashboard_command(app);
     // CLI11 reports through exceptions: a command's own failure carries its exit code; any
     // other parse error is a usage error (exit 2) after CLI11 printed what was wrong.
     try {

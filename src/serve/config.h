@@ -34,6 +34,8 @@ struct ServeConfig {
     /// The schema registry's REST address (Confluent's API, schemas in `_schemas`); nullopt
     /// ("off"): no registry in this process.
     std::optional<HostPort> registry_addr = HostPort{"127.0.0.1", 8081};
+    /// The dashboard (docs/dashboard.md) on the admin address, a client of this broker.
+    bool dashboard = true;
     size_t shards = 0;  // 0: one per CPU
     int64_t shutdown_drain_ms = 10000;
     broker::BrokerConfig broker;

@@ -9,6 +9,7 @@
 #include "broker/group_coordinator.h"
 #include "broker/group_store.h"
 #include "broker/txn_coordinator.h"
+#include "dashboard/dashboard_service.h"
 #include "http/metrics_text.h"
 #include "http/server.h"
 #include "kafka/server/server.h"
@@ -67,6 +68,7 @@ struct Node::Parts {
     http::HttpServer admin;
     http::HttpServer registry_http;
     std::unique_ptr<registry::service::RegistryService> registry;
+    std::unique_ptr<dashboard::DashboardService> dashboard;
     std::unique_ptr<kafka::server::KafkaServer> kafka;
     std::unique_ptr<broker::Broker> broker;
     std::unique_ptr<broker::OffsetsTopicStore> group_store;
@@ -171,6 +173,12 @@ Status Node::start() {
     home.post_after(txn_interval, [tick = p.txn_tick] { (*tick)(); });
 
     if (config_.registry_addr) ES_CHECK(start_registry(advertised));
+    if (config_.dashboard) {
+        dashboard::DashboardConfig dc;
+        dc.cluster.brokers = advertised.to_string();
+        ES_TRY(p.dashboard, dashboard::DashboardService::start(std::move(dc)));
+        p.dashboard->add_routes(p.admin);
+    }
     ready_ = true;
     serve_log.info("ready: kafka on {}:{} (advertised {}), admin on {}:{}, data in {}, {} shards",
                    config_.kafka_addr.host, kafka_port_, advertised.to_string(),
@@ -197,7 +205,9 @@ void Node::stop() {
     Parts& p = *parts_;
     if (p.stopping.exchange(true)) return;
     ready_ = false;
-    // The registry is a client of the broker: it goes first.
+    // The registry and the dashboard are clients of the broker: they go first. The dashboard's
+    // open event streams end when the admin server stops, later.
+    if (p.dashboard) p.dashboard->stop();
     if (p.registry) {
         p.registry_http.stop();
         p.registry->stop();

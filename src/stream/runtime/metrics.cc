@@ -164,10 +164,12 @@ std::string JobMetrics::json(TimeMs now) const {
     std::string out = fmt::format(
         "{{\"job\":{},\"time\":{},\"records_processed\":{},\"records_sent\":{},\"bad_records\":{},"
         "\"commits\":{},\"aborts\":{},\"rebalances\":{},\"restored_records\":{},"
-        "\"last_commit_us\":{},\"max_commit_us\":{},",
+        "\"last_commit_us\":{},\"max_commit_us\":{},\"thread_restarts\":{},"
+        "\"lag_ms_sum\":{},\"lag_samples\":{},",
         quoted(job_), now, records_processed.load(), records_sent.load(), bad_records.load(),
         commits.load(), aborts.load(), rebalances.load(), restored_records.load(),
-        last_commit_us.load(), max_commit_us.load());
+        last_commit_us.load(), max_commit_us.load(), thread_restarts.load(), lag_ms_sum.load(),
+        lag_samples.load());
     std::lock_guard lock(mu_);
     int64_t total_lag = 0;
     for (const auto& [tp, lag] : lag_) total_lag += lag;
