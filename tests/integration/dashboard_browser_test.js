@@ -1,7 +1,8 @@
 // The dashboard page (web/) in headless Chromium (Debian's /usr/bin/chromium, driven by
 // playwright-core from tests/peers), against `edgestream serve` with kafkajs producing records
-// and a consumer group that commits and is then stopped: the live figures move, the topic
-// appears, the stopped group turns STALL or STOP, the alert shows. Screenshots go to the test's
+// and a consumer group that commits and is then stopped, and an `edgestream run window-count`
+// job on the same topic: the live figures move, the topic appears, the stopped group turns
+// STALL or STOP, the alert shows, the job shows with its operators. Screenshots go to the test's
 // temp dir and, when SCREENSHOT_DIR is set, there too (docs/img/dashboard.png comes from it).
 //   node tests/integration/dashboard_browser_test.js path/to/edgestream
 // With --fixture it serves web/ itself with synthetic /v1 JSON and server-sent events that
@@ -9,6 +10,8 @@
 // stream drops, and the reconnect.
 //   node tests/integration/dashboard_browser_test.js --fixture
 'use strict';
+
+const { spawn } = require('child_process');
 
 const assert = require('assert');
 const fs = require('fs');
@@ -424,6 +427,13 @@ async function realMode(bin, dir) {
     await consumer.disconnect();
     console.log(`checked: produced ${produced} records to dash-orders, dash-readers consumed ${consumed} and committed ${await committed()}, then stopped`);
 
+    // A job on the same topic: it publishes its figures to the metrics topic every second.
+    const job = spawn(bin, ['run', 'window-count', '--brokers', serve.brokers[0], '--state-dir',
+      path.join(dir, 'job-state'), '-p', 'input=dash-orders', '-p', 'window=5s', '-p', 'by=key',
+      '--metrics-interval-ms', '1000'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let jobLog = '';
+    job.stderr.on('data', (d) => { jobLog += d; });
+
     const browser = await openBrowser();
     try {
       const url = `http://127.0.0.1:${serve.adminPort}/`;
@@ -455,12 +465,23 @@ async function realMode(bin, dir) {
       const alert = await text(page, '#alert-list li[data-rule="consumer_stalled"]');
       console.log(`checked: alert shown: ${alert.replace(/\s+/g, ' ')}`);
 
+      await waitFor(page, 'the window-count job with processed records', () => {
+        const dd = document.querySelector('[data-job="window-count"] [data-figure="records_processed"] dd');
+        return dd && Number(dd.textContent.replace(/[^0-9]/g, '')) > 0;
+      }, undefined, 45000).catch((e) => { throw new Error(`${e.message}\n--- job ---\n${jobLog.slice(-2000)}`); });
+      const processed = await text(page, '[data-job="window-count"] [data-figure="records_processed"] dd');
+      const operators = await page.$$eval('[data-job="window-count"] .op', (l) => l.length);
+      assert.ok(operators >= 2, `the job's operators are listed: ${operators}`);
+      console.log(`checked: job window-count shown from the metrics topic: ${processed} records processed, ${operators} operators`);
+
       await sleep(2000);  // let the charts gather a few points
       console.log(`checked: screenshots ${(await screenshots(page, dir, 'dashboard.png')).join(', ')}`);
       assert.deepStrictEqual(errors, [], 'no page errors');
       console.log('checked: no page errors, no failed assets');
     } finally {
       await browser.close();
+      job.kill('SIGTERM');
+      await new Promise((resolve) => (job.exitCode !== null ? resolve() : job.on('exit', resolve)));
       producing = false;
       await production;
       await producer.disconnect();
