@@ -191,9 +191,13 @@ Result<Event> decode_event_json(std::string_view in) {
 
 namespace es::stream {
 
-void Serde<nexmark::Person>::encode(const nexmark::Person& p, std::string& out) {
-    FieldWriter(out)
-        .i64(p.id)
+namespace {
+
+// One field list per kind serves both directions: FieldWriter takes the values, FieldReader
+// the members to fill, with the same method names.
+template <class Io, class P>
+void person_fields(Io&& io, P& p) {
+    io.i64(p.id)
         .str(p.name)
         .str(p.email_address)
         .str(p.credit_card)
@@ -201,75 +205,67 @@ void Serde<nexmark::Person>::encode(const nexmark::Person& p, std::string& out) 
         .str(p.state)
         .i64(p.date_time)
         .str(p.extra);
+}
+
+template <class Io, class A>
+void auction_fields(Io&& io, A& a) {
+    io.i64(a.id)
+        .str(a.item_name)
+        .str(a.description)
+        .i64(a.initial_bid)
+        .i64(a.reserve)
+        .i64(a.date_time)
+        .i64(a.expires)
+        .i64(a.seller)
+        .i64(a.category)
+        .str(a.extra);
+}
+
+template <class Io, class B>
+void bid_fields(Io&& io, B& b) {
+    io.i64(b.auction)
+        .i64(b.bidder)
+        .i64(b.price)
+        .str(b.channel)
+        .str(b.url)
+        .i64(b.date_time)
+        .str(b.extra);
+}
+
+}  // namespace
+
+void Serde<nexmark::Person>::encode(const nexmark::Person& p, std::string& out) {
+    person_fields(FieldWriter(out), p);
 }
 
 Result<nexmark::Person> Serde<nexmark::Person>::decode(std::string_view in) {
     nexmark::Person p;
     FieldReader r(in, "nexmark person");
-    r.i64(p.id)
-        .str(p.name)
-        .str(p.email_address)
-        .str(p.credit_card)
-        .str(p.city)
-        .str(p.state)
-        .i64(p.date_time)
-        .str(p.extra);
+    person_fields(r, p);
     ES_CHECK(r.finish());
     return p;
 }
 
 void Serde<nexmark::Auction>::encode(const nexmark::Auction& a, std::string& out) {
-    FieldWriter(out)
-        .i64(a.id)
-        .str(a.item_name)
-        .str(a.description)
-        .i64(a.initial_bid)
-        .i64(a.reserve)
-        .i64(a.date_time)
-        .i64(a.expires)
-        .i64(a.seller)
-        .i64(a.category)
-        .str(a.extra);
+    auction_fields(FieldWriter(out), a);
 }
 
 Result<nexmark::Auction> Serde<nexmark::Auction>::decode(std::string_view in) {
     nexmark::Auction a;
     FieldReader r(in, "nexmark auction");
-    r.i64(a.id)
-        .str(a.item_name)
-        .str(a.description)
-        .i64(a.initial_bid)
-        .i64(a.reserve)
-        .i64(a.date_time)
-        .i64(a.expires)
-        .i64(a.seller)
-        .i64(a.category)
-        .str(a.extra);
+    auction_fields(r, a);
     ES_CHECK(r.finish());
     return a;
 }
 
 void Serde<nexmark::Bid>::encode(const nexmark::Bid& b, std::string& out) {
-    FieldWriter(out)
-        .i64(b.auction)
-        .i64(b.bidder)
-        .i64(b.price)
-        .str(b.channel)
-        .str(b.url)
-        .i64(b.date_time)
-        .str(b.extra);
+    bid_fields(FieldWriter(out), b);
 }
 
 Result<nexmark::Bid> Serde<nexmark::Bid>::decode(std::string_view in) {
     nexmark::Bid b;
     FieldReader r(in, "nexmark bid");
-    r.i64(b.auction)
-        .i64(b.bidder)
-        .i64(b.price)
-        .str(b.channel)
-        .str(b.url)
-        .i64(b.date_time)
-        .str(b.extra);
+    bid_fields(r, b);
     ES_CHECK(r.finish());
     return b;
 }
