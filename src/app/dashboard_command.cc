@@ -3,13 +3,12 @@
 
 #include "app/cli_support.h"
 #include "app/commands.h"
-#include "base/stop_signals.h"
+#include "app/role_server.h"
 #include "dashboard/dashboard_service.h"
 #include "http/server.h"
-#include "serve/config.h"
 
 #include <CLI/CLI.hpp>
-#include <signal.h>
+#include <fmt/format.h>
 
 #include <cstdio>
 #include <memory>
@@ -26,26 +25,20 @@ struct DashboardOptions {
 };
 
 int run_dashboard(const DashboardOptions& o) {
-    auto addr = serve::parse_host_port(o.addr);
-    if (!addr.ok()) fail(kUsage, kCommand, "--addr: " + addr.error().message());
-    const sigset_t signals = block_stop_signals();
-
+    std::shared_ptr<dashboard::DashboardService> service;
     dashboard::DashboardConfig config;
     config.cluster = o.connection.config(kCommand);
-    auto service = dashboard::DashboardService::start(config);
-    if (!service.ok()) fail(kCommand, service.error());
-    http::HttpServer server;
-    (*service)->add_routes(server);
-    auto port = server.listen(addr->host, addr->port);
-    if (!port.ok()) fail(kCommand, port.error());
-    server.start();
-    std::fprintf(stderr, "edgestream dashboard: http://%s:%u/ (cluster %s)\n", addr->host.c_str(),
-                 *port, config.cluster.brokers.c_str());
-    int signal = 0;
-    sigwait(&signals, &signal);
-    server.stop();
-    (*service)->stop();
-    return 0;
+    auto start = [&] {
+        auto started = dashboard::DashboardService::start(config);
+        if (!started.ok()) fail(kCommand, started.error());
+        service = std::move(started).value();
+        return RoleRoutes{[&](http::HttpServer& server) { service->add_routes(server); },
+                          [&] { service->stop(); }};
+    };
+    return serve_role(kCommand, o.addr, "--addr", start, [&](uint16_t port) {
+        return fmt::format("http://{}:{}/ (cluster {})", o.addr.substr(0, o.addr.rfind(':')), port,
+                           config.cluster.brokers);
+    });
 }
 
 }  // namespace

@@ -4,13 +4,12 @@
 
 #include "app/cli_support.h"
 #include "app/commands.h"
-#include "base/stop_signals.h"
+#include "app/role_server.h"
 #include "http/server.h"
 #include "registry/service/registry_service.h"
-#include "serve/config.h"
 
 #include <CLI/CLI.hpp>
-#include <signal.h>
+#include <fmt/format.h>
 
 #include <cstdio>
 #include <memory>
@@ -29,29 +28,23 @@ struct RegistryOptions {
 };
 
 int run_registry(const RegistryOptions& o) {
-    auto addr = serve::parse_host_port(o.addr);
-    if (!addr.ok()) fail(kUsage, kCommand, "--registry-addr: " + addr.error().message());
-    const sigset_t signals = block_stop_signals();
-
+    std::shared_ptr<registry::service::RegistryService> service;
     registry::service::RegistryConfig config;
     config.cluster = o.connection.config(kCommand);
     config.topic = o.topic;
     config.writer = !o.follower;
-    auto service = registry::service::RegistryService::start(config);
-    if (!service.ok()) fail(kCommand, service.error());
-    http::HttpServer server;
-    (*service)->add_routes(server);
-    auto port = server.listen(addr->host, addr->port);
-    if (!port.ok()) fail(kCommand, port.error());
-    server.start();
-    std::fprintf(stderr, "edgestream registry: http://%s:%u (%s, schemas in %s on %s)\n",
-                 addr->host.c_str(), *port, o.follower ? "follower" : "writer", o.topic.c_str(),
-                 config.cluster.brokers.c_str());
-    int signal = 0;
-    sigwait(&signals, &signal);
-    server.stop();
-    (*service)->stop();
-    return 0;
+    auto start = [&] {
+        auto started = registry::service::RegistryService::start(config);
+        if (!started.ok()) fail(kCommand, started.error());
+        service = std::move(started).value();
+        return RoleRoutes{[&](http::HttpServer& server) { service->add_routes(server); },
+                          [&] { service->stop(); }};
+    };
+    return serve_role(kCommand, o.addr, "--registry-addr", start, [&](uint16_t port) {
+        return fmt::format("http://{}:{} ({}, schemas in {} on {})",
+                           o.addr.substr(0, o.addr.rfind(':')), port,
+                           o.follower ? "follower" : "writer", o.topic, config.cluster.brokers);
+    });
 }
 
 }  // namespace
