@@ -99,7 +99,7 @@ Result<CampaignWindow> parse_campaign_window(std::string_view json) {
     w.window_end = number<int64_t>(doc, "end");
     w.impressions = number<int64_t>(doc, "impressions");
     w.clicks = number<int64_t>(doc, "clicks");
-    w.conversions = number<int64_t>(doc, "conversions");
+    w.conversions = number<double>(doc, "conversions");
     w.revenue = number<double>(doc, "revenue");
     return w;
 }

@@ -139,7 +139,7 @@ struct CampaignWindow {
     int64_t window_end = 0;
     int64_t impressions = 0;
     int64_t clicks = 0;
-    int64_t conversions = 0;
+    double conversions = 0;  // attributed credit: fractional under multi-touch models
     double revenue = 0;
 };
 
