@@ -52,6 +52,12 @@ void request_figures(const kafka::server::KafkaServer& kafka, http::MetricsText&
     out.counter("edgestream_broker_connections_refused_total",
                 "Connections refused at max.connections.", {},
                 static_cast<double>(m.connections_refused.load()));
+    for (const auto& [topic, figures] : m.topics.list()) {
+        out.counter("edgestream_topic_produced_bytes_total", "Record bytes produced, by topic.",
+                    {{"topic", topic}}, static_cast<double>(figures->bytes_in.load()));
+        out.counter("edgestream_topic_fetched_bytes_total", "Record bytes fetched, by topic.",
+                    {{"topic", topic}}, static_cast<double>(figures->bytes_out.load()));
+    }
     out.counter("edgestream_broker_received_bytes_total", "Request bytes read.", {},
                 static_cast<double>(m.bytes_in.load()));
     out.counter("edgestream_broker_sent_bytes_total", "Response bytes written.", {},

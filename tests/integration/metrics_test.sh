@@ -68,9 +68,11 @@ assert sum(get("edgestream_partition_log_end_offset", topic="metered")) == 500
 assert get("edgestream_topic_size_bytes", topic="metered")[0] > 0
 assert get("edgestream_flush_syncs_total")[0] >= 1
 assert get("edgestream_broker_received_bytes_total")[0] > 0
+assert get("edgestream_topic_produced_bytes_total", topic="metered")[0] > 0
+assert get("edgestream_topic_fetched_bytes_total", topic="metered")[0] > 0
 assert get("edgestream_broker_connections")
 print(f"checked: /metrics parsed: {len(types)} families, {len(samples)} samples, "
       f"{len(series)} histograms cumulative with +Inf = _count; Produce and Fetch counted, "
-      "500 messages in 'metered' by log end offsets, flush syncs, bytes, connections")
+      "500 messages in 'metered' by log end offsets, its produced and fetched bytes, flush syncs, bytes, connections")
 PY
 stop_serve

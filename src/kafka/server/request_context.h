@@ -4,6 +4,7 @@
 #include "base/bytes.h"
 #include "base/result.h"
 #include "kafka/protocol/errc.h"
+#include "kafka/server/server_metrics.h"
 
 #include <cstdint>
 #include <functional>
@@ -54,6 +55,8 @@ struct RequestContext {
     broker::TxnCoordinator* transactions = nullptr;
     /// "/<client address>", as Kafka reports a group member's host.
     std::string client_host{};
+    /// The listener's figures (per-topic bytes); nullptr in handler tests.
+    ServerMetrics* metrics = nullptr;
 };
 
 using Handler = void (*)(const std::shared_ptr<RequestContext>& ctx);

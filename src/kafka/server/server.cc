@@ -243,7 +243,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
         auto ctx = std::make_shared<RequestContext>(RequestContext{
             *server_.broker, shard_, *server_.config, api_key, api_version, correlation_id,
             header.client_id, frame, frame->mutable_view().subspan(header_size), nullptr,
-            server_.groups.load(), server_.transactions.load(), "/" + host_});
+            server_.groups.load(), server_.transactions.load(), "/" + host_, &server_.metrics});
         std::weak_ptr<Connection> weak = shared_from_this();
         Shard* shard = &shard_;
         KafkaServer::Impl* server = &server_;

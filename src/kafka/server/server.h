@@ -1,10 +1,9 @@
 #pragma once
 
-#include "base/metrics.h"
 #include "base/result.h"
 #include "kafka/server/request_context.h"
+#include "kafka/server/server_metrics.h"
 
-#include <array>
 #include <atomic>
 #include <cstdint>
 #include <memory>
@@ -19,23 +18,6 @@ class TxnCoordinator;
 }  // namespace es::broker
 
 namespace es::kafka::server {
-
-/// Request figures of one API key, for /metrics.
-struct ApiFigures {
-    std::atomic<uint64_t> requests{0};
-    std::atomic<uint64_t> failed{0};  // answered by closing the connection (malformed, unknown)
-    LatencyHistogram latency;         // from the request read to its answer handed to the socket
-};
-
-/// What the listener counts as it goes; read at scrape time.
-struct ServerMetrics {
-    static constexpr size_t kApiSlots = 128;  // API keys are small numbers (70-odd today)
-    std::array<ApiFigures, kApiSlots> apis;
-    std::atomic<uint64_t> connections_accepted{0};
-    std::atomic<uint64_t> connections_refused{0};
-    std::atomic<uint64_t> bytes_in{0};   // request frames, size prefix included
-    std::atomic<uint64_t> bytes_out{0};  // response frames, size prefix included
-};
 
 /// The Kafka listener: one event loop (asio::io_context) per shard, each on its own thread.
 /// Connections are spread over the shards; each connection reads requests in order, hands

@@ -50,6 +50,7 @@ void fetch(const std::shared_ptr<RequestContext>& ctx) {
     spec.read_committed = request->isolation_level == 1;
     // slots[i] is where the broker's i-th answer goes; unknown topic ids are answered here.
     std::vector<PartitionData*> slots;
+    std::vector<TopicFigures*> counters;  // per slot: where its bytes are counted
     for (const auto& topic : request->topics) {
         auto& out = response->responses.emplace_back();
         out.topic = topic.topic;
@@ -71,6 +72,7 @@ void fetch(const std::shared_ptr<RequestContext>& ctx) {
                 continue;
             }
             slots.push_back(&slot);
+            counters.push_back(ctx->metrics ? &ctx->metrics->topics.of(*name) : nullptr);
             spec.partitions.push_back(
                 {model::TopicPartition{*name, model::PartitionId(part.partition)},
                  model::Offset(part.fetch_offset), part.partition_max_bytes});
@@ -82,7 +84,8 @@ void fetch(const std::shared_ptr<RequestContext>& ctx) {
     }
     ctx->broker.fetch(
         ctx->shard, std::move(spec),
-        [ctx, response, slots = std::move(slots)](std::vector<broker::FetchOutput> outs) {
+        [ctx, response, slots = std::move(slots),
+         counters = std::move(counters)](std::vector<broker::FetchOutput> outs) {
             // The response points into the broker's buffers: they live until it is encoded.
             for (size_t i = 0; i < outs.size(); ++i) {
                 PartitionData& slot = *slots[i];
@@ -95,6 +98,9 @@ void fetch(const std::shared_ptr<RequestContext>& ctx) {
                     continue;
                 }
                 slot.records = out.records.view();
+                if (counters[i]) {
+                    counters[i]->bytes_out.fetch_add(out.records.size(), std::memory_order_relaxed);
+                }
                 if (ctx->api_version >= 4) {
                     // read_uncommitted answers carry an empty list, which clients ignore.
                     auto& aborted = slot.aborted_transactions.emplace();

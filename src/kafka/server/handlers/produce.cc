@@ -50,6 +50,10 @@ void produce(const std::shared_ptr<RequestContext>& ctx) {
             broker::ProduceInput input;
             input.tp = model::TopicPartition{topic.name, model::PartitionId(part.index)};
             input.records = part.records ? writable(*ctx, *part.records) : MutableBytesView();
+            if (ctx->metrics && !input.records.empty()) {
+                ctx->metrics->topics.of(topic.name)
+                    .bytes_in.fetch_add(input.records.size(), std::memory_order_relaxed);
+            }
             inputs.push_back(std::move(input));
         }
     }
