@@ -95,7 +95,7 @@ Status Node::start() {
         if (!ready_ || parts.stopping) {
             return http::Response{503, "text/plain", "not ready\n"};
         }
-        NodeMetricsSources sources{*parts.kafka, *parts.broker, *parts.groups,
+        NodeMetricsSources sources{*parts.kafka, *parts.broker, *parts.groups, *parts.transactions,
                                    *parts.kafka->executors()[0]};
         return http::Response{200, http::kMetricsContentType, render_node_metrics(sources)};
     });

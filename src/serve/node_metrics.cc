@@ -3,6 +3,7 @@
 #include "broker/broker.h"
 #include "broker/executor.h"
 #include "broker/group_coordinator.h"
+#include "broker/txn_coordinator.h"
 #include "http/metrics_text.h"
 #include "kafka/protocol/generated/api_table.h"
 #include "kafka/server/server.h"
@@ -119,6 +120,20 @@ void group_figures(const NodeMetricsSources& s, http::MetricsText& out) {
               static_cast<double>(members));
 }
 
+void transaction_figures(const NodeMetricsSources& s, http::MetricsText& out) {
+    auto txns = ask<std::vector<broker::TxnMetadata>>(
+        s.home, [&transactions = s.transactions, &home = s.home](auto done) {
+            transactions.list(home, std::move(done));
+        });
+    if (!txns) return;
+    std::map<std::string, int> by_state;
+    for (const broker::TxnMetadata& t : *txns) ++by_state[broker::to_string(t.state)];
+    for (const auto& [state, n] : by_state) {
+        out.gauge("edgestream_transactional_ids", "Transactional ids, by transaction state.",
+                  {{"state", state}}, n);
+    }
+}
+
 }  // namespace
 
 std::string render_node_metrics(const NodeMetricsSources& sources) {
@@ -127,6 +142,7 @@ std::string render_node_metrics(const NodeMetricsSources& sources) {
     partition_figures(sources, out);
     flush_figures(sources.broker, out);
     group_figures(sources, out);
+    transaction_figures(sources, out);
     return out.render();
 }
 

@@ -2,7 +2,8 @@
 
 // The broker's figures as Prometheus text for GET /metrics on the admin address: requests and
 // their latency per API, connections and bytes (kafka/server), partition sizes and offsets,
-// flushes (broker), consumer groups by state (group coordinator).
+// flushes (broker), consumer groups by state (group coordinator), transactional ids by state
+// (transaction coordinator).
 
 #include <string>
 
@@ -10,6 +11,7 @@ namespace es::broker {
 class Broker;
 class Executor;
 class GroupCoordinator;
+class TxnCoordinator;
 }  // namespace es::broker
 namespace es::kafka::server {
 class KafkaServer;
@@ -21,6 +23,7 @@ struct NodeMetricsSources {
     const kafka::server::KafkaServer& kafka;
     broker::Broker& broker;
     broker::GroupCoordinator& groups;
+    broker::TxnCoordinator& transactions;
     broker::Executor& home;  // where the broker and coordinator are asked (shard 0)
 };
 

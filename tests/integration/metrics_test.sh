@@ -12,6 +12,17 @@ es topic create metered -p 3 >/dev/null
 seq 1 500 | sed 's/^/k\0:/' | es produce metered -K : >/dev/null 2>&1
 es consume metered -e >/dev/null 2>&1
 es group list >/dev/null 2>&1 || true
+# A transactional producer's commit (through the engine's exactly-once path) leaves a
+# transactional id in the coordinator.
+"$bin" run window-count --brokers "$brokers" --state-dir "$dir/job" -p input=metered -p window=1s \
+    >"$dir/job.log" 2>&1 &
+job=$!
+for _ in $(seq 1 100); do
+    python3 -c 'import sys, urllib.request; sys.exit("\nedgestream_transactional_ids" not in urllib.request.urlopen(sys.argv[1]).read().decode())' \
+        "http://127.0.0.1:$admin_port/metrics" 2>/dev/null && break
+    sleep 0.2
+done
+kill -TERM "$job"; wait "$job" || true
 
 python3 - "http://127.0.0.1:$admin_port/metrics" <<'PY' || fail "/metrics is not what it should be"
 import math, re, sys, urllib.request
@@ -71,8 +82,9 @@ assert get("edgestream_broker_received_bytes_total")[0] > 0
 assert get("edgestream_topic_produced_bytes_total", topic="metered")[0] > 0
 assert get("edgestream_topic_fetched_bytes_total", topic="metered")[0] > 0
 assert get("edgestream_broker_connections")
+assert sum(get("edgestream_transactional_ids")) >= 1
 print(f"checked: /metrics parsed: {len(types)} families, {len(samples)} samples, "
       f"{len(series)} histograms cumulative with +Inf = _count; Produce and Fetch counted, "
-      "500 messages in 'metered' by log end offsets, its produced and fetched bytes, flush syncs, bytes, connections")
+      "500 messages in 'metered' by log end offsets, its produced and fetched bytes, flush syncs, bytes, connections, transactional ids")
 PY
 stop_serve
