@@ -637,6 +637,39 @@ Result<std::vector<GroupPartitionOffset>> Admin::group_offsets(const std::string
     return out;
 }
 
+Result<std::vector<PartitionOffsets>> Admin::log_offsets(const std::string& topic) {
+    std::string context = quoted("reading the log offsets of topic", topic);
+    ES_TRY(std::vector<PartitionInfo> info, describe_partitions(topic));
+    // ListOffsets by timestamp: -2 is the earliest offset, -1 the latest (the log end).
+    auto round = [&](int64_t which) -> Result<PartitionListPtr> {
+        PartitionListPtr list(rd_kafka_topic_partition_list_new(static_cast<int>(info.size())));
+        for (const PartitionInfo& p : info) {
+            rd_kafka_topic_partition_list_add(list.get(), topic.c_str(), p.id.value())->offset =
+                which;
+        }
+        rd_kafka_resp_err_t err =
+            rd_kafka_offsets_for_times(impl_->rk.get(), list.get(), detail::to_ms(impl_->timeout));
+        rd_kafka_poll(impl_->rk.get(), 0);
+        if (err == RD_KAFKA_RESP_ERR__TIMED_OUT) {
+            return detail::timeout_error(context, impl_->timeout, *impl_);
+        }
+        if (err) return detail::make_error(err, context, {}, impl_.get());
+        ES_CHECK(partition_errors(list.get(), context));
+        return list;
+    };
+    ES_TRY(PartitionListPtr starts, round(RD_KAFKA_OFFSET_BEGINNING));
+    ES_TRY(PartitionListPtr ends, round(RD_KAFKA_OFFSET_END));
+    std::vector<PartitionOffsets> out;
+    for (const PartitionInfo& p : info) {
+        const auto* s =
+            rd_kafka_topic_partition_list_find(starts.get(), topic.c_str(), p.id.value());
+        const auto* e = rd_kafka_topic_partition_list_find(ends.get(), topic.c_str(), p.id.value());
+        if (!s || !e) continue;
+        out.push_back({p.id, model::Offset(s->offset), model::Offset(e->offset)});
+    }
+    return out;
+}
+
 Result<std::vector<OffsetChange>> Admin::reset_group_offsets(
     const std::string& group, const std::string& topic, StartPosition to,
     const std::vector<model::PartitionId>& partitions, bool dry_run) {

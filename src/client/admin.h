@@ -105,6 +105,13 @@ struct GroupPartitionOffset {
     std::string error;  // what went wrong reading this partition, empty when nothing
 };
 
+/// A partition's log start and end offsets.
+struct PartitionOffsets {
+    model::PartitionId partition;
+    model::Offset start{0};
+    model::Offset end{0};
+};
+
 /// One partition of reset_group_offsets(): where the group was and where it is (or would be).
 struct OffsetChange {
     model::TopicPartition tp;
@@ -162,6 +169,9 @@ class Admin {
     /// assigned to its members, each with the partition's log end offset and the lag, sorted by
     /// topic and partition.
     Result<std::vector<GroupPartitionOffset>> group_offsets(const std::string& group);
+    /// Every partition's log start and end offsets, by partition: two ListOffsets rounds
+    /// (earliest, latest) for the whole topic.
+    Result<std::vector<PartitionOffsets>> log_offsets(const std::string& topic);
     /// Moves the group's committed offsets on `topic` (on `partitions`, all when empty) to `to`:
     /// beginning(), end(), at_offset(n) (clamped to the partition's start and end, as Kafka's
     /// tool does) or at_timestamp(ms) (the end when no record is that late). Like Kafka's tool,

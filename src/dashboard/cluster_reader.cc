@@ -9,12 +9,7 @@
 namespace es::dashboard {
 namespace {
 
-/// A group id nobody uses: client::Admin reads partitions' start and end offsets only through
-/// reset_group_offsets(dry_run), which needs a group without members. It commits nothing and
-/// the broker keeps no state for it.
-constexpr const char* kProbeGroup = "edgestream-dashboard-offsets-probe";
-
-/// Leaders and start offsets change rarely: read every this many samples.
+/// Leaders change rarely: read every this many samples.
 constexpr uint64_t kRefreshEvery = 10;
 
 std::optional<double> per_second(int64_t now_value, int64_t before_value, int64_t now_ms,
@@ -61,22 +56,12 @@ Status ClusterReader::read_topic(int64_t now, const std::string& name, bool refr
         }
         return nullptr;
     };
-    bool starts_missing = std::any_of(topic.partitions.begin(), topic.partitions.end(),
-                                      [](const PartitionState& p) { return !p.start_offset; });
-    if (refresh || starts_missing) {
-        ES_TRY(auto starts, admin_->reset_group_offsets(kProbeGroup, name,
-                                                        client::StartPosition::beginning(), {},
-                                                        /*dry_run=*/true));
-        for (const client::OffsetChange& c : starts) {
-            if (PartitionState* p = find(c.tp.partition.value())) p->start_offset = c.next.value();
-        }
-    }
-    ES_TRY(auto ends, admin_->reset_group_offsets(kProbeGroup, name, client::StartPosition::end(),
-                                                  {}, /*dry_run=*/true));
-    for (const client::OffsetChange& c : ends) {
-        PartitionState* p = find(c.tp.partition.value());
+    ES_TRY(auto offsets, admin_->log_offsets(name));
+    for (const client::PartitionOffsets& o : offsets) {
+        PartitionState* p = find(o.partition.value());
         if (!p) continue;
-        int64_t end = c.next.value();
+        p->start_offset = o.start.value();
+        int64_t end = o.end.value();
         p->msgs_per_s.reset();
         if (!p->ends.empty()) {
             p->msgs_per_s = per_second(end, p->ends.back().value, now, p->ends.back().time);

@@ -239,6 +239,28 @@ bool eventually(Pred pred, std::chrono::seconds limit = 30s) {
     return pred();
 }
 
+TEST_F(RealBroker, LogOffsetsGivesEveryPartitionsStartAndEnd) {
+    auto made = Admin::make(config_);
+    ASSERT_TRUE(made.ok()) << made.error().to_string();
+    Admin& admin = **made;
+    ASSERT_TRUE(admin.create_topic(topic_, 3, 1).ok());
+    produce_to(config_, topic_, 0, 10);
+    produce_to(config_, topic_, 2, 4);
+    auto offsets = admin.log_offsets(topic_);
+    ASSERT_TRUE(offsets.ok()) << offsets.error().to_string();
+    ASSERT_EQ(offsets->size(), 3u);
+    const int64_t ends[] = {10, 0, 4};
+    for (size_t i = 0; i < 3; ++i) {
+        EXPECT_EQ((*offsets)[i].partition, model::PartitionId(static_cast<int32_t>(i)));
+        EXPECT_EQ((*offsets)[i].start, model::Offset(0));
+        EXPECT_EQ((*offsets)[i].end, model::Offset(ends[i]));
+    }
+    auto missing = admin.log_offsets(topic_ + "-missing");
+    EXPECT_FALSE(missing.ok());
+    std::printf("checked: log_offsets gives start 0 and ends 10, 0, 4 of three partitions; an "
+                "unknown topic is an error\n");
+}
+
 TEST_F(RealBroker, ResetListDescribeAndDeleteTheOffsetsOfAGroupWithoutMembers) {
     auto made = Admin::make(config_);
     ASSERT_TRUE(made.ok()) << made.error().to_string();
