@@ -323,6 +323,18 @@ Status Admin::delete_topic(const std::string& name) {
     return Impl::topic_result(results, count, context);
 }
 
+Result<std::vector<BrokerInfo>> Admin::brokers() {
+    ES_TRY(MetadataPtr md, impl_->metadata("listing brokers"));
+    std::vector<BrokerInfo> out;
+    for (int i = 0; i < md->broker_cnt; ++i) {
+        const rd_kafka_metadata_broker_t& b = md->brokers[i];
+        out.push_back({b.id, b.host ? b.host : "", b.port});
+    }
+    std::sort(out.begin(), out.end(),
+              [](const BrokerInfo& a, const BrokerInfo& b) { return a.id < b.id; });
+    return out;
+}
+
 Result<std::vector<TopicSummary>> Admin::list_topics() {
     ES_TRY(MetadataPtr md, impl_->metadata("listing topics"));
     std::vector<TopicSummary> out;

@@ -105,6 +105,13 @@ struct GroupPartitionOffset {
     std::string error;  // what went wrong reading this partition, empty when nothing
 };
 
+/// A broker of the cluster, as metadata describes it.
+struct BrokerInfo {
+    int32_t id = -1;
+    std::string host;
+    int32_t port = 0;
+};
+
 /// A partition's log start and end offsets.
 struct PartitionOffsets {
     model::PartitionId partition;
@@ -141,6 +148,8 @@ class Admin {
 
     /// Every topic the cluster reports, internal ones included, sorted by name.
     Result<std::vector<TopicSummary>> list_topics();
+    /// The cluster's brokers, by id.
+    Result<std::vector<BrokerInfo>> brokers();
     /// The topic's partitions from metadata, sorted by id.
     Result<std::vector<PartitionInfo>> describe_partitions(const std::string& name);
     /// The topic's configs from DescribeConfigs, sorted by name.

@@ -105,7 +105,19 @@ Status ClusterReader::read_topics(int64_t now, ClusterState& state) {
     topics_ = std::move(next);
     state.topics.clear();
     for (const auto& [name, topic] : topics_) state.topics.push_back(topic);
-    state.brokers.assign(leaders.begin(), leaders.end());
+    // The cluster's brokers from metadata (with their addresses), else the leaders seen.
+    if (refresh || brokers_.empty()) {
+        if (auto listed_brokers = admin_->brokers(); listed_brokers.ok()) {
+            brokers_.clear();
+            for (const client::BrokerInfo& b : *listed_brokers) {
+                brokers_.push_back({b.id, b.host, b.port});
+            }
+        }
+    }
+    state.brokers = brokers_;
+    if (state.brokers.empty()) {
+        for (int32_t id : leaders) state.brokers.push_back({id, {}, 0});
+    }
     state.in_msgs_per_s = in_rate;
     return ok_status();
 }

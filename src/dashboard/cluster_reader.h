@@ -35,7 +35,8 @@ class ClusterReader {
     void read_group(int64_t now, const std::string& name, GroupState& group);
 
     std::unique_ptr<client::Admin> admin_;
-    std::map<std::string, TopicState> topics_;  // with their histories
+    std::map<std::string, TopicState> topics_;   // with their histories
+    std::vector<ClusterState::Broker> brokers_;  // from metadata, read again on refresh
     std::map<std::string, GroupState> groups_;
     uint64_t ticks_ = 0;
 };

@@ -33,10 +33,13 @@ Json alerts_array(const ClusterState& s) {
 
 Json overview(const ClusterState& s) {
     Json brokers = Json::array();
-    // The client API reports leaders by id only: host and port stay null until it can
-    // describe the cluster.
-    for (int32_t id : s.brokers)
-        brokers.push_back({{"id", id}, {"host", nullptr}, {"port", nullptr}});
+    for (const ClusterState::Broker& b : s.brokers) {
+        if (b.host.empty()) {
+            brokers.push_back({{"id", b.id}, {"host", nullptr}, {"port", nullptr}});
+        } else {
+            brokers.push_back({{"id", b.id}, {"host", b.host}, {"port", b.port}});
+        }
+    }
     size_t partitions = 0;
     for (const TopicState& t : s.topics) partitions += t.partitions.size();
     Json latency = nullptr;

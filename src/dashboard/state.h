@@ -151,7 +151,12 @@ struct Latency {
 
 struct ClusterState {
     int64_t time = 0;
-    std::vector<int32_t> brokers;  // ids of the partition leaders seen
+    struct Broker {
+        int32_t id = -1;
+        std::string host;  // empty when unknown
+        int32_t port = 0;
+    };
+    std::vector<Broker> brokers;
     std::vector<TopicState> topics;
     std::vector<GroupState> groups;
     std::vector<JobState> jobs;

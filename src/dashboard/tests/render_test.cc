@@ -42,7 +42,7 @@ TEST(Render, AnEmptyStateHasEveryFieldWithNullsForTheUnknown) {
 TEST(Render, APopulatedStateRendersAsDocumented) {
     ClusterState s;
     s.time = 1000;
-    s.brokers = {1};
+    s.brokers = {{1, "127.0.0.1", 9092}};
     TopicState t;
     t.name = "clicks";
     PartitionState p;
