@@ -21,12 +21,14 @@ test: build
 demo: build
 	@$(BUILD)/edgestream demo $(if $(DURATION),--duration $(DURATION),)
 
-# The storage benchmark, the peer and limit comparison (bench/compare.sh), then the ad-attribution
-# job under load (bench/attribution.sh). QUICK=1: about 2 minutes in all.
+# The storage benchmark, the peer and limit comparison (bench/compare.sh), the ad-attribution
+# job under load (bench/attribution.sh), then Nexmark (bench/nexmark.sh). QUICK=1: about 4
+# minutes in all.
 bench: build
 	@bench/run.sh $(BUILD)
 	@bench/compare.sh $(BUILD) $(if $(QUICK),--quick,)
 	@bench/attribution.sh $(BUILD) $(if $(QUICK),--quick,)
+	@bench/nexmark.sh $(BUILD) $(if $(QUICK),--quick,)
 
 # Tests under AddressSanitizer and UndefinedBehaviorSanitizer (a separate build tree).
 asan: deps

@@ -45,19 +45,9 @@ cleanup() {
 }
 trap cleanup EXIT
 log() { echo "[attribution] $*" >&2; }
-now_s() { date +%s.%N; }
 
-kport=$(free_port)
-aport=$(free_port)
-brokers=127.0.0.1:$kport
-"$es" serve --data-dir "$work/data" --kafka-addr "$brokers" --admin-addr "127.0.0.1:$aport" --registry-addr off \
-    >"$out/serve.log" 2>&1 &
-pids+=($!)
-for _ in $(seq 1 100); do
-    curl -sf "http://127.0.0.1:$aport/v1/status/ready" >/dev/null 2>&1 && break
-    sleep 0.1
-done
-curl -sf "http://127.0.0.1:$aport/v1/status/ready" >/dev/null || die "the broker did not start"
+start_serve "$work/data" "$out/serve.log"
+pids+=("$serve_pid")
 log "broker on $brokers, data in $work/data"
 
 # --- input limit -----------------------------------------------------------------------------
@@ -67,45 +57,19 @@ log "generating $events events as fast as the broker takes them"
 gen_rate=$(python3 -c 'import json,sys; print(round(json.load(open(sys.argv[1]))["events_per_s"]))' \
     "$out/gen.json")
 
-# job_figure PORT KEY: a top-level figure of the job's /v1/job.
-job_figure() {
-    curl -sf "http://127.0.0.1:$1/v1/job" 2>/dev/null |
-        python3 -c 'import json,sys; print(json.load(sys.stdin)[sys.argv[1]])' "$2" 2>/dev/null || echo -1
-}
-
-# input_lag PORT: records of the ad-* inputs not yet committed (the figure that says the
-# backlog is done; the job's own repartition topics are not the backlog).
-input_lag() {
-    curl -sf "http://127.0.0.1:$1/metrics" 2>/dev/null |
-        python3 -c '
-import re, sys
-lag = [float(v) for t, v in re.findall(r"edgestream_job_consumer_lag\{[^}]*topic=\"([^\"]+)\"[^}]*\} (\S+)", sys.stdin.read()) if t.startswith("ad-")]
-print(int(sum(lag)) if lag else -1)' 2>/dev/null || echo -1
-}
-
 # catch_up NAME GUARANTEE: events/s of the job over the backlog, and its state at the end.
 catch_up() {
-    local name=$1 guarantee=$2 mport t0='' t1='' processed lag
+    local name=$1 guarantee=$2 mport t0 t1
     mport=$(free_port)
     "$es" run ad-attribution --brokers "$brokers" --application-id "bench-$name" \
         --state-dir "$work/state-$name" --guarantee "$guarantee" \
         --metrics-addr "127.0.0.1:$mport" >"$out/job-$name.log" 2>&1 &
     local pid=$!
     pids+=($pid)
-    for _ in $(seq 1 $((5 * 600))); do
-        processed=$(job_figure "$mport" records_processed)
-        if [[ -z $t0 && $processed -gt 0 ]]; then t0=$(now_s); fi
-        if [[ -n $t0 && $processed -ge $events ]]; then
-            lag=$(input_lag "$mport")
-            if [[ $lag -eq 0 ]]; then
-                t1=$(now_s)
-                break
-            fi
-        fi
-        kill -0 "$pid" 2>/dev/null || die "job $name exited (see $out/job-$name.log)"
-        sleep 0.2
-    done
-    [[ -n $t1 ]] || die "job $name did not catch up within 10 minutes"
+    # The backlog is done when the ad-* inputs have no lag (the job's own repartition topics
+    # are not the backlog).
+    read -r t0 t1 < <(await_catch_up "$mport" "$pid" "$events" ad- "$out/job-$name.log")
+    [[ -n ${t1:-} ]] || die "job $name did not catch up (see $out/job-$name.log)"
     curl -sf "http://127.0.0.1:$mport/v1/job" >"$out/job-$name.json"
     kill -TERM "$pid"
     wait "$pid" || true
@@ -140,10 +104,7 @@ mport=$(free_port)
 job_pid=$!
 pids+=($job_pid)
 # The clock starts once the job has its tasks: group formation is not the engine's latency.
-for _ in $(seq 1 150); do
-    curl -sf "http://127.0.0.1:$mport/v1/job" 2>/dev/null | grep -q '"task":' && break
-    sleep 0.2
-done
+await_tasks "$mport" || true
 "$es" consume lat-attributed --brokers "$brokers" -X isolation.level=read_committed |
     python3 -u -c '
 import sys, time
@@ -152,7 +113,7 @@ for line in sys.stdin:
 reader_pid=$!
 pids+=($reader_pid)
 log "latency: $rate events/s for $latency_s s"
-start_ms=$(python3 -c 'import time; print(int(time.time() * 1000))')
+start_ms=$(now_ms)
 "$es" gen ads --brokers "$brokers" --prefix lat- --partitions "$partitions" --rate "$rate" \
     --duration "$latency_s" --disorder-ms 0 --late-share 0 --duplicate-share 0 \
     --click-delay-ms 500 --conversion-delay-ms 1000 --json >"$out/gen-latency.json" \

@@ -17,7 +17,7 @@ packages=(
     libprotobuf-dev libprotoc-dev                                     # .proto schemas (registry)
     libavro-dev                                                       # Avro data (Confluent serdes)
     prometheus-cpp-dev                                                # /metrics text (http/metrics_text)
-    redis-server iperf3                                               # benchmark peers (make bench)
+    redis-server iperf3 curl                                          # benchmark peers and probes (make bench)
     nodejs npm                                                        # npm test peers (kafkajs)
     chromium                                                          # dashboard browser tests (playwright-core)
 )

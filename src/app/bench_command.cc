@@ -345,6 +345,8 @@ void add_producer_options(CLI::App* cmd, BenchOptions& o) {
 
 }  // namespace
 
+void add_bench_nexmark_command(CLI::App& bench);  // bench_nexmark.cc: `bench nexmark`
+
 void add_bench_command(CLI::App& app) {
     CLI::App* bench = app.add_subcommand(
         "bench", "Measure a cluster through the client: produce, consume, end-to-end latency");
@@ -380,6 +382,8 @@ void add_bench_command(CLI::App& app) {
         ->capture_default_str();
     add_producer_options(cmd, *e2e);
     cmd->callback([e2e] { run_e2e(*e2e); });
+
+    add_bench_nexmark_command(*bench);
 }
 
 }  // namespace es::app

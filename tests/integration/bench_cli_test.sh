@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `edgestream bench produce|consume|e2e` against `edgestream serve`, and produce against
-# librdkafka's in-process mock cluster. Checks the JSON summaries and the counts, never timings.
+# librdkafka's in-process mock cluster; `bench nexmark` (in process, no broker). Checks the JSON
+# summaries and the counts, never timings.
 #   tests/integration/bench_cli_test.sh path/to/edgestream
 set -euo pipefail
 
@@ -62,5 +63,20 @@ echo "checked: bad options exit 2"
     2>"$dir/mock.err" || fail "bench produce on the mock cluster: $(cat "$dir/mock.err")"
 check_json "$dir/mock.json" produce 'r["messages"] == 20000 and r["failed"] == 0'
 echo "checked: bench produce --messages 20000 against librdkafka's mock cluster"
+
+# The engine alone, in process (no broker): one query over a few generated events.
+"$bin" bench nexmark --query q1 --events 2000 --json >"$dir/nexmark.json" 2>"$dir/nexmark.err" ||
+    fail "bench nexmark: $(cat "$dir/nexmark.err")"
+python3 - "$dir/nexmark.json" <<'PY' || fail "bench nexmark JSON: $(cat "$dir/nexmark.json")"
+import json, sys
+r = json.loads(open(sys.argv[1]).read())
+assert r["mode"] == "nexmark" and r["events"] == 2000, r
+[q] = r["queries"]
+assert q["query"] == "q1" and q["events"] == 2000 and q["bad"] == 0, q
+assert q["outputs"] == 1840, q  # q1 converts every bid: 46 of every 50 events
+assert q["seconds"] > 0 and q["events_per_s"] > 0 and q["events_per_core_s"] > 0, q
+PY
+grep -q "BEFORE timing" "$dir/nexmark.err" || fail "bench nexmark --json printed no progress on stderr"
+echo "checked: bench nexmark --query q1 --events 2000 --json: 1840 outputs, valid JSON"
 
 stop_serve
