@@ -3,6 +3,7 @@
 // Sending generated ad traffic (stream/jobs/ads_generator.h) to its three topics, paced or as
 // fast as possible: the loop that `edgestream gen ads` and `edgestream demo` share.
 
+#include "app/framed_values.h"
 #include "app/paced_send.h"
 #include "client/config.h"
 #include "client/producer.h"
@@ -31,22 +32,9 @@ struct AdCounts {
     uint64_t total() const { return by_type[0] + by_type[1] + by_type[2]; }
 };
 
-/// Re-encodes the generator's JSON values as Confluent-framed Avro, with the inputs' schemas
-/// (stream/jobs/ad_events.h) registered under "<topic>-value" as Confluent's serializers would.
-class AdValueEncoder {
-  public:
-    /// Registers the three schemas. Errors name the registry's answer.
-    static Result<std::unique_ptr<AdValueEncoder>> make(const std::string& registry_url,
-                                                        const AdTopics& topics);
-    ~AdValueEncoder();
-    /// The framed value of a generated record into `out` (replaced).
-    Status encode(stream::jobs::AdEventType type, std::string_view json, std::string& out);
-
-  private:
-    struct Impl;
-    explicit AdValueEncoder(std::unique_ptr<Impl> impl);
-    std::unique_ptr<Impl> impl_;
-};
+/// The framed encoder of the three inputs with their Avro schemas (stream/jobs/ad_events.h).
+Result<std::unique_ptr<FramedValueEncoder>> make_ad_value_encoder(const std::string& registry_url,
+                                                                  const AdTopics& topics);
 
 /// An idempotent acks=all producer for the traffic: a retried batch is neither lost nor written
 /// twice, so the topics hold exactly what was counted. `config.properties` win.
@@ -59,6 +47,6 @@ Result<std::unique_ptr<client::Producer>> make_ad_producer(client::ClientConfig 
 std::string send_ad_traffic(client::Producer& producer, stream::jobs::AdsGenerator& generator,
                             const AdTopics& topics, const SendLimits& limits, AdCounts& sent,
                             const std::function<bool(int64_t second, const AdCounts&)>& tick,
-                            AdValueEncoder* encoder = nullptr);
+                            FramedValueEncoder* encoder = nullptr);
 
 }  // namespace es::app

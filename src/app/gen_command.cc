@@ -122,10 +122,10 @@ void run_gen_ads(GenOptions o) {
         fail(kUsage, kCommand, valid.error().message());
     }
     const AdTopics topics = ad_topics(o.prefix);
-    std::unique_ptr<AdValueEncoder> encoder;
+    std::unique_ptr<FramedValueEncoder> encoder;
     if (o.value_format == "avro") {
         if (o.registry.empty()) fail(kUsage, kCommand, "--value-format avro needs --registry");
-        auto made = AdValueEncoder::make(o.registry, topics);
+        auto made = make_ad_value_encoder(o.registry, topics);
         if (!made.ok()) fail(kCommand, made.error());
         encoder = std::move(made).value();
     } else if (!o.registry.empty()) {

@@ -4,6 +4,7 @@
 #include "app/ad_traffic.h"
 #include "app/cli_support.h"
 #include "app/commands.h"
+#include "app/framed_values.h"
 #include "app/paced_send.h"
 #include "base/stop_signals.h"
 #include "stream/nexmark/generator.h"
@@ -31,12 +32,24 @@ struct NexmarkOptions {
     int64_t duration_s = 0;
     int partitions = 4;
     bool json = false;
+    std::string value_format = "json";
+    std::string registry;
 };
 
 void run_gen_nexmark(NexmarkOptions o) {
     if (o.rate > 0) o.gen.events_per_second = static_cast<double>(o.rate);
     if (Status valid = stream::nexmark::validate(o.gen); !valid.ok()) {
         fail(kUsage, kCommand, valid.error().message());
+    }
+    std::unique_ptr<FramedValueEncoder> encoder;
+    if (o.value_format == "avro") {
+        if (o.registry.empty()) fail(kUsage, kCommand, "--value-format avro needs --registry");
+        auto made =
+            FramedValueEncoder::make(o.registry, {{o.topic, stream::nexmark::event_avro_schema()}});
+        if (!made.ok()) fail(kCommand, made.error());
+        encoder = std::move(made).value();
+    } else if (!o.registry.empty()) {
+        fail(kUsage, kCommand, "--registry goes with --value-format avro");
     }
     ensure_topics(o.connection, {o.topic}, o.partitions, kCommand, stderr);
     const sigset_t signals = block_stop_signals();
@@ -52,12 +65,18 @@ void run_gen_nexmark(NexmarkOptions o) {
                o.gen.base_time_ms);
     std::array<uint64_t, 3> by_kind{};  // persons, auctions, bids
     stream::nexmark::GeneratedRecord r;
+    std::string framed;  // the record's value when framed
     auto next = [&](client::ProducerRecord& record) -> Result<bool> {
         if (!generator.has_next()) return false;
         r = generator.next();
         record.topic = r.topic;
         record.key = as_bytes(r.key);
-        record.value = as_bytes(r.json);
+        if (encoder) {
+            ES_CHECK(encoder->encode(0, r.json, framed));
+            record.value = as_bytes(framed);
+        } else {
+            record.value = as_bytes(r.json);
+        }
         record.timestamp_ms = r.timestamp;
         ++by_kind[r.event.value.index()];  // Person, Auction, Bid
         return true;
@@ -142,6 +161,13 @@ void add_gen_nexmark_command(CLI::App& gen) {
     cmd->add_option("--partitions", o->partitions, "Partitions of the topic if it is created")
         ->check(CLI::Range(1, 10000))
         ->capture_default_str();
+    cmd->add_option("--value-format", o->value_format,
+                    "json, or avro: Confluent-framed Avro with the schema registered under "
+                    "<topic>-value in --registry (jobs read it with -p value.format=avro)")
+        ->check(CLI::IsMember({"json", "avro"}))
+        ->capture_default_str();
+    cmd->add_option("--registry", o->registry,
+                    "Schema registry URL for --value-format avro (http://host:port)");
     cmd->add_flag("--json", o->json, "Print the summary as one JSON object");
     cmd->callback([o] { run_gen_nexmark(*o); });
 }

@@ -257,8 +257,9 @@ TEST_F(RealBroker, LogOffsetsGivesEveryPartitionsStartAndEnd) {
     }
     auto missing = admin.log_offsets(topic_ + "-missing");
     EXPECT_FALSE(missing.ok());
-    std::printf("checked: log_offsets gives start 0 and ends 10, 0, 4 of three partitions; an "
-                "unknown topic is an error\n");
+    std::printf(
+        "checked: log_offsets gives start 0 and ends 10, 0, 4 of three partitions; an "
+        "unknown topic is an error\n");
 }
 
 TEST_F(RealBroker, ResetListDescribeAndDeleteTheOffsetsOfAGroupWithoutMembers) {

@@ -68,4 +68,21 @@ Result<ops::ValueDecoderFn<V>> value_decoder(const ValueFormat& format, FieldsFn
         });
 }
 
+/// For types that decode from JSON with a reader of their own (Nexmark's tagged events): a framed
+/// value is turned into JSON text (fields that are null left out, as a union's null stands for
+/// an absent field) and Serde<V> reads that. One more encode per record than value_decoder().
+template <HasSerde V>
+Result<ops::ValueDecoderFn<V>> value_decoder_via_json(const ValueFormat& format) {
+    if (!format.framed) return ops::ValueDecoderFn<V>{};
+    ES_TRY(DatumDecoderFn decode, datum_decoder(format));
+    return ops::ValueDecoderFn<V>(
+        [decode = std::move(decode)](std::string_view bytes) mutable -> Result<V> {
+            ES_TRY(registry::serdes::Datum datum, decode(bytes));
+            std::erase_if(datum.fields(), [](const registry::serdes::Datum::Field& f) {
+                return f.second.is_null();
+            });
+            return Serde<V>::decode(registry::serdes::datum_to_json(datum));
+        });
+}
+
 }  // namespace es::stream::formats

@@ -187,6 +187,33 @@ Result<Event> decode_event_json(std::string_view in) {
     return Error(Errc::bad_record, "nexmark event: unknown type '" + f.type + "'");
 }
 
+std::string_view event_avro_schema() {
+    // The tagged JSON event as one record: `type` and `date_time` always there, every field of
+    // the three kinds a union with null (a field of another kind is null).
+    return R"({"type":"record","name":"Event","namespace":"edgestream.nexmark","fields":[)"
+           R"({"name":"type","type":{"type":"enum","name":"Kind","symbols":["person","auction","bid"]}},)"
+           R"({"name":"id","type":["null","long"],"default":null},)"
+           R"({"name":"name","type":["null","string"],"default":null},)"
+           R"({"name":"email_address","type":["null","string"],"default":null},)"
+           R"({"name":"credit_card","type":["null","string"],"default":null},)"
+           R"({"name":"city","type":["null","string"],"default":null},)"
+           R"({"name":"state","type":["null","string"],"default":null},)"
+           R"({"name":"item_name","type":["null","string"],"default":null},)"
+           R"({"name":"description","type":["null","string"],"default":null},)"
+           R"({"name":"initial_bid","type":["null","long"],"default":null},)"
+           R"({"name":"reserve","type":["null","long"],"default":null},)"
+           R"({"name":"expires","type":["null","long"],"default":null},)"
+           R"({"name":"seller","type":["null","long"],"default":null},)"
+           R"({"name":"category","type":["null","long"],"default":null},)"
+           R"({"name":"auction","type":["null","long"],"default":null},)"
+           R"({"name":"bidder","type":["null","long"],"default":null},)"
+           R"({"name":"price","type":["null","long"],"default":null},)"
+           R"({"name":"channel","type":["null","string"],"default":null},)"
+           R"({"name":"url","type":["null","string"],"default":null},)"
+           R"({"name":"date_time","type":{"type":"long","logicalType":"timestamp-millis"}},)"
+           R"({"name":"extra","type":"string"}]})";
+}
+
 }  // namespace es::stream::nexmark
 
 namespace es::stream {

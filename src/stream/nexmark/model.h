@@ -64,6 +64,10 @@ struct Bid {
 };
 
 /// One event of the input topic: exactly one of the three.
+/// The Avro form of the tagged events (`gen nexmark --value-format avro`), for the Confluent
+/// wire format; the queries read it with value.format=avro.
+std::string_view event_avro_schema();
+
 struct Event {
     std::variant<Person, Auction, Bid> value;
 

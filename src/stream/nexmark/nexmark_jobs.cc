@@ -1,6 +1,7 @@
 #include "stream/nexmark/nexmark_jobs.h"
 
 #include "stream/api/errc.h"
+#include "stream/formats/value_format.h"
 #include "stream/nexmark/queries.h"
 
 #include <fmt/core.h>
@@ -38,6 +39,8 @@ Result<QuerySettings> read_settings(const JobParams& p, const std::string& query
         ES_TRY(auto idle, p.get_duration("idle-timeout", std::chrono::milliseconds(0)));
         if (idle.count() > 0) s.idle_timeout = idle;
     }
+    ES_TRY(formats::ValueFormat format, formats::read_value_format(p));
+    ES_TRY(s.decoder, formats::value_decoder_via_json<Event>(format));
     return s;
 }
 
@@ -56,6 +59,7 @@ Stream<NoKey, Event> read_events(StreamBuilder& b, const QuerySettings& s) {
     options.max_out_of_orderness = s.out_of_orderness;
     options.idle_timeout = s.idle_timeout;
     options.name = "events";
+    options.value_decoder = s.decoder;
     return b.source<NoKey, Event>(s.input, options);
 }
 

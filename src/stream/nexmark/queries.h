@@ -27,6 +27,8 @@ struct QuerySettings {
     std::string output;  // nexmark-<query>
     std::chrono::milliseconds out_of_orderness{0};
     std::optional<std::chrono::milliseconds> idle_timeout;
+    /// value.format and schema.registry.url: empty for JSON events (stream/formats).
+    ops::ValueDecoderFn<Event> decoder;
 };
 
 /// The default of `out-of-orderness`: what one generator with out_of_order_group_size up to
