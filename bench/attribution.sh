@@ -33,18 +33,7 @@ else
     events=${ES_ATTR_EVENTS:-3000000}; latency_s=${ES_ATTR_LATENCY_SECONDS:-20}
 fi
 partitions=${ES_ATTR_PARTITIONS:-4}
-out=$build/bench-results/attribution
-rm -rf "$out"
-mkdir -p "$out"
-work=$(mktemp -d -p "$build" attribution-bench.XXXXXX)
-pids=()
-cleanup() {
-    for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-    wait 2>/dev/null || true
-    rm -rf "$work"
-}
-trap cleanup EXIT
-log() { echo "[attribution] $*" >&2; }
+bench_workspace attribution
 
 start_serve "$work/data" "$out/serve.log"
 pids+=("$serve_pid")

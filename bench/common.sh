@@ -22,6 +22,24 @@ build=$(cd "$build_arg" 2>/dev/null && pwd) || die "no build directory $build_ar
 es=$build/edgestream
 
 # --- helpers for the scripts that run a broker and jobs (attribution.sh, nexmark.sh) ----------
+
+# bench_workspace NAME: results go to $build/bench-results/NAME ($out, emptied), scratch to
+# $work (removed on exit, with every process listed in $pids killed), log() says [NAME].
+bench_workspace() {
+    bench_name=$1
+    out=$build/bench-results/$1
+    rm -rf "$out"
+    mkdir -p "$out"
+    work=$(mktemp -d -p "$build" "$1-bench.XXXXXX")
+    pids=()
+    trap bench_cleanup EXIT
+}
+bench_cleanup() {
+    for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+    wait 2>/dev/null || true
+    rm -rf "$work"
+}
+log() { echo "[$bench_name] $*" >&2; }
 now_s() { date +%s.%N; }
 now_ms() { python3 -c 'import time; print(int(time.time() * 1000))'; }
 

@@ -43,18 +43,7 @@ queries=${ES_NEXMARK_QUERIES:-all}
 partitions=${ES_NEXMARK_PARTITIONS:-4}
 steps=${ES_NEXMARK_STEPS:-inprocess,broker,latency}
 step() { [[ ,$steps, == *,$1,* ]]; }
-out=$build/bench-results/nexmark
-rm -rf "$out"
-mkdir -p "$out"
-work=$(mktemp -d -p "$build" nexmark-bench.XXXXXX)
-pids=()
-cleanup() {
-    for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-    wait 2>/dev/null || true
-    rm -rf "$work"
-}
-trap cleanup EXIT
-log() { echo "[nexmark] $*" >&2; }
+bench_workspace nexmark
 if [[ $queries == all ]]; then
     query_list=$("$es" run --list | awk '$1 ~ /^nexmark-q/ { sub("nexmark-", "", $1); print $1 }' | sort -V)
 else
