@@ -1,5 +1,7 @@
 #include "dashboard/jobs.h"
 
+#include "base/metrics.h"
+
 #include <algorithm>
 #include <cmath>
 
@@ -166,6 +168,32 @@ std::vector<JobState> JobTracker::sample(int64_t now,
 }
 
 std::optional<Latency> JobTracker::latency(int64_t now) const {
+    // Percentiles of the records processed between each instance's last two reports, from the
+    // buckets of their processing lag; the bound of the bucket a percentile falls in (300 s
+    // for what lies beyond the last bound).
+    std::vector<uint64_t> delta(LatencyHistogram::kBuckets + 1, 0);
+    for (const auto& [name, job] : jobs_) {
+        for (const auto& [id, in] : job.instances) {
+            if (now - in.last.time > ttl_ms_ || !in.previous) continue;
+            const auto& a = in.last.lag_histogram;
+            const auto& b = in.previous->lag_histogram;
+            if (a.size() != delta.size() || b.size() != delta.size() || a.back() < b.back()) {
+                continue;
+            }
+            for (size_t i = 0; i < delta.size(); ++i) delta[i] += a[i] >= b[i] ? a[i] - b[i] : 0;
+        }
+    }
+    if (const uint64_t count = delta.back(); count > 0) {
+        auto at = [&](double q) {
+            const auto target = static_cast<uint64_t>(std::ceil(q * static_cast<double>(count)));
+            for (size_t i = 0; i < LatencyHistogram::kBuckets; ++i) {
+                if (delta[i] >= target) return LatencyHistogram::kBoundsSeconds[i] * 1000.0;
+            }
+            return LatencyHistogram::kBoundsSeconds.back() * 1000.0;
+        };
+        return Latency{at(0.5), at(0.99), at(1.0)};
+    }
+    // Jobs that publish only the sums: the spread of the instances' means.
     std::vector<double> means;
     for (const auto& [name, job] : jobs_) {
         for (const auto& [id, in] : job.instances) {

@@ -1,6 +1,7 @@
 #include "dashboard/records.h"
 
 #include "base/errc.h"
+#include "base/metrics.h"
 
 #include <nlohmann/json.hpp>
 
@@ -64,6 +65,11 @@ Result<JobRecord> parse_job_record(std::string_view json) {
     r.thread_restarts = optional_number<uint64_t>(doc, "thread_restarts");
     r.lag_ms_sum = optional_number<int64_t>(doc, "lag_ms_sum");
     r.lag_samples = optional_number<uint64_t>(doc, "lag_samples");
+    if (auto h = doc.find("lag_histogram");
+        h != doc.end() && h->is_array() && h->size() == LatencyHistogram::kBuckets + 1 &&
+        std::all_of(h->begin(), h->end(), [](const Json& c) { return c.is_number_unsigned(); })) {
+        for (const Json& c : *h) r.lag_histogram.push_back(c.get<uint64_t>());
+    }
     auto tasks = doc.find("tasks");
     if (tasks != doc.end() && tasks->is_array()) {
         for (const Json& t : *tasks) {

@@ -51,6 +51,9 @@ struct JobRecord {
     std::optional<uint64_t> thread_restarts;  // not (yet) in JobMetrics::json
     std::optional<int64_t> lag_ms_sum;        // likewise: processing latency behind event time
     std::optional<uint64_t> lag_samples;
+    /// The processing lag's cumulative counts per bound of LatencyHistogram::kBoundsSeconds,
+    /// then the total; empty when the job does not publish it.
+    std::vector<uint64_t> lag_histogram;
     std::vector<TaskRecord> tasks;
 };
 

@@ -1,5 +1,7 @@
 #include "dashboard/jobs.h"
 
+#include "base/metrics.h"
+
 #include <gtest/gtest.h>
 
 #include <cstdio>
@@ -136,6 +138,35 @@ TEST(JobTracker, LatencyComesFromTheProcessingLagSums) {
     auto s = tracker.sample(kT + 5000, {});
     EXPECT_DOUBLE_EQ(*s[0].processing_lag_ms, 200.0);
     std::printf("checked: latency percentiles from the jobs' processing-lag sums, null without\n");
+}
+
+TEST(JobTracker, LatencyPercentilesComeFromTheLagBucketsBetweenTwoReports) {
+    // Cumulative counts per bound (LatencyHistogram::kBoundsSeconds), then the total.
+    auto histogram = [](std::initializer_list<std::pair<size_t, uint64_t>> at_bound,
+                        uint64_t total) {
+        std::vector<uint64_t> h(LatencyHistogram::kBuckets + 1, 0);
+        for (const auto& [bound, count] : at_bound) {
+            for (size_t i = bound; i < LatencyHistogram::kBuckets; ++i) h[i] = count;
+        }
+        h.back() = total;
+        return h;
+    };
+    JobTracker tracker;
+    JobRecord a = record("i1", kT, 0);
+    a.lag_histogram = histogram({{9, 50}}, 50);  // 50 records at or below 100 ms before
+    tracker.add(a);
+    JobRecord b = record("i1", kT + 5000, 100);
+    // Since then: 90 more at or below 100 ms (index 9), 9 at or below 1 s (12), 1 beyond 300 s.
+    b.lag_histogram = histogram({{9, 140}, {12, 149}}, 150);
+    tracker.add(b);
+    auto latency = tracker.latency(kT + 5000);
+    ASSERT_TRUE(latency.has_value());
+    EXPECT_DOUBLE_EQ(latency->p50, 100.0);
+    EXPECT_DOUBLE_EQ(latency->p99, 1000.0);
+    EXPECT_DOUBLE_EQ(latency->max, 300'000.0);
+    std::printf(
+        "checked: p50 100 ms, p99 1 s, max beyond the last bound (300 s) from the lag "
+        "buckets of the 100 records between two reports\n");
 }
 
 }  // namespace

@@ -170,6 +170,11 @@ std::string JobMetrics::json(TimeMs now) const {
         commits.load(), aborts.load(), rebalances.load(), restored_records.load(),
         last_commit_us.load(), max_commit_us.load(), thread_restarts.load(), lag_ms_sum.load(),
         lag_samples.load());
+    // Cumulative counts per bound of LatencyHistogram::kBoundsSeconds, then the total.
+    const LatencyHistogram::Snapshot lags = processing_lag.snapshot();
+    out += "\"lag_histogram\":[";
+    for (uint64_t c : lags.cumulative) out += fmt::format("{},", c);
+    out += fmt::format("{}],", lags.count);
     std::lock_guard lock(mu_);
     int64_t total_lag = 0;
     for (const auto& [tp, lag] : lag_) total_lag += lag;

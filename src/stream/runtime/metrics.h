@@ -4,6 +4,7 @@
 // publish at each commit. Rendered as Prometheus text for --metrics-addr and as JSON for the
 // job's metrics topic.
 
+#include "base/metrics.h"
 #include "stream/api/record.h"
 
 #include <atomic>
@@ -50,6 +51,8 @@ class JobMetrics {
     /// processing latency behind event time.
     std::atomic<int64_t> lag_ms_sum{0};
     std::atomic<uint64_t> lag_samples{0};
+    /// The same lag per record, for percentiles (the metrics topic carries its buckets).
+    LatencyHistogram processing_lag;
 
     void record_commit(int64_t micros);
     /// The group's lag per input partition (log end minus committed offset), as last measured.

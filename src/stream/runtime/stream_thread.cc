@@ -11,6 +11,7 @@
 #include <fmt/core.h>
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <set>
 #include <thread>
@@ -164,6 +165,9 @@ Status StreamThread::process(const client::MessageBatch& batch) {
     }
     uint64_t processed = 0;
     int64_t lag_sum = 0;
+    std::array<uint64_t, LatencyHistogram::kBuckets> lag_buckets{};  // this batch's lags
+    uint64_t lag_count = 0;
+    uint64_t lag_ns = 0;
     for (auto& [id, lanes] : per_task) {
         Task& task = *tasks_.at(id)->task;
         std::vector<size_t> head(lanes.size(), 0);
@@ -192,7 +196,14 @@ Status StreamThread::process(const client::MessageBatch& batch) {
             task.process(m.topic, raw);
             next_offset[best] = raw.offset + 1;
             ++processed;
-            if (raw.timestamp > 0) lag_sum += now_ - raw.timestamp;
+            if (raw.timestamp > 0) {
+                const int64_t lag_ms = now_ - raw.timestamp;
+                lag_sum += lag_ms;
+                const size_t bucket = LatencyHistogram::bucket_of(lag_ms * 1'000'000);
+                if (bucket < LatencyHistogram::kBuckets) ++lag_buckets[bucket];
+                ++lag_count;
+                lag_ns += static_cast<uint64_t>(std::max<int64_t>(lag_ms, 0)) * 1'000'000;
+            }
         }
         // One position per input partition and batch, not per record.
         for (size_t l = 0; l < lanes.size(); ++l) {
@@ -207,6 +218,7 @@ Status StreamThread::process(const client::MessageBatch& batch) {
         metrics_.records_processed += processed;
         metrics_.lag_ms_sum += lag_sum;
         metrics_.lag_samples += processed;
+        metrics_.processing_lag.add(lag_buckets, lag_count, lag_ns);
     }
     return ok_status();
 }

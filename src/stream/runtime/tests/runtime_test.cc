@@ -561,6 +561,9 @@ TEST(JobMetrics, JsonHasTheJobFiguresAndEveryTaskWithItsOperators) {
     m.record_commit(1200);
     m.record_commit(800);
     m.publish("window-count-host-0", two_tasks());
+    m.processing_lag.observe_ns(500'000'000);
+    m.processing_lag.observe_ns(20'000'000'000);
+    m.processing_lag.observe_ns(400'000'000'000);
     nlohmann::json j = nlohmann::json::parse(m.json(60'000));
     EXPECT_EQ(j["job"], "window-count");
     EXPECT_EQ(j["time"], 60'000);
@@ -574,6 +577,11 @@ TEST(JobMetrics, JsonHasTheJobFiguresAndEveryTaskWithItsOperators) {
     EXPECT_EQ(j["last_commit_us"], 800);
     EXPECT_EQ(j["max_commit_us"], 1200);
     ASSERT_EQ(j["tasks"].size(), 2u);
+    // The processing lag's cumulative buckets, then the count.
+    ASSERT_EQ(j["lag_histogram"].size(), LatencyHistogram::kBuckets + 1);
+    EXPECT_EQ(j["lag_histogram"][LatencyHistogram::kBuckets], 3);
+    EXPECT_EQ(j["lag_histogram"][12], 1);  // 0.5 s: at or below the 1 s bound
+    EXPECT_EQ(j["lag_histogram"][16], 2);  // and 20 s: at or below 30 s; 400 s only in the count
     const nlohmann::json& a = j["tasks"][0];
     EXPECT_EQ(a["task"], "0_0");
     EXPECT_EQ(a["thread"], "window-count-host-0");
