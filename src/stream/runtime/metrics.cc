@@ -1,23 +1,13 @@
 #include "stream/runtime/metrics.h"
 
+#include "http/metrics_text.h"
+
 #include <fmt/core.h>
+
+#include <functional>
 
 namespace es::stream::runtime {
 namespace {
-
-/// Escapes a Prometheus label value.
-std::string label(const std::string& v) {
-    std::string out;
-    for (char c : v) {
-        if (c == '\\' || c == '"') out.push_back('\\');
-        if (c == '\n') {
-            out += "\\n";
-            continue;
-        }
-        out.push_back(c);
-    }
-    return out;
-}
 
 /// JSON string escaping for the metrics topic.
 std::string quoted(const std::string& v) {
@@ -61,15 +51,13 @@ void JobMetrics::forget(const std::string& thread) {
 }
 
 std::string JobMetrics::prometheus(TimeMs now) const {
-    std::string j = label(job_);
-    std::string out;
+    http::MetricsText out;
+    const http::MetricLabels job = {{"job", job_}};
     auto counter = [&](const char* name, const char* help, uint64_t v) {
-        out += fmt::format("# HELP {} {}\n# TYPE {} counter\n{}{{job=\"{}\"}} {}\n", name, help,
-                           name, name, j, v);
+        out.counter(name, help, job, static_cast<double>(v));
     };
     auto gauge = [&](const char* name, const char* help, double v) {
-        out += fmt::format("# HELP {} {}\n# TYPE {} gauge\n{}{{job=\"{}\"}} {}\n", name, help, name,
-                           name, j, v);
+        out.gauge(name, help, job, v);
     };
     counter("edgestream_job_records_processed_total", "Input records processed.",
             records_processed);
@@ -95,43 +83,29 @@ std::string JobMetrics::prometheus(TimeMs now) const {
                   : 0.0);
 
     std::lock_guard lock(mu_);
-    out +=
-        "# HELP edgestream_job_consumer_lag Records in an input partition not yet committed.\n"
-        "# TYPE edgestream_job_consumer_lag gauge\n";
     for (const auto& [tp, lag] : lag_) {
-        out += fmt::format(
-            "edgestream_job_consumer_lag{{job=\"{}\",topic=\"{}\",partition=\"{}\"}} {}\n", j,
-            label(tp.first), tp.second, lag);
+        out.gauge("edgestream_job_consumer_lag", "Records in an input partition not yet committed.",
+                  {{"job", job_}, {"topic", tp.first}, {"partition", std::to_string(tp.second)}},
+                  static_cast<double>(lag));
     }
-    out +=
-        "# HELP edgestream_task_watermark_lag_seconds Wall clock minus the task's watermark.\n"
-        "# TYPE edgestream_task_watermark_lag_seconds gauge\n";
-    for (const auto& [thread, tasks] : tasks_) {
-        for (const TaskFigures& t : tasks) {
-            if (t.watermark == kMinTime) continue;
-            out +=
-                fmt::format("edgestream_task_watermark_lag_seconds{{job=\"{}\",task=\"{}\"}} {}\n",
-                            j, t.task, static_cast<double>(now - t.watermark) / 1e3);
+    auto each_task = [&](const std::function<void(const TaskFigures&)>& f) {
+        for (const auto& [thread, tasks] : tasks_) {
+            for (const TaskFigures& t : tasks) f(t);
         }
-    }
-    out +=
-        "# HELP edgestream_task_state_entries Estimated entries in the task's state stores.\n"
-        "# TYPE edgestream_task_state_entries gauge\n";
-    for (const auto& [thread, tasks] : tasks_) {
-        for (const TaskFigures& t : tasks) {
-            out += fmt::format("edgestream_task_state_entries{{job=\"{}\",task=\"{}\"}} {}\n", j,
-                               t.task, t.state_entries);
-        }
-    }
-    out +=
-        "# HELP edgestream_task_state_bytes Estimated bytes of the task's state stores.\n"
-        "# TYPE edgestream_task_state_bytes gauge\n";
-    for (const auto& [thread, tasks] : tasks_) {
-        for (const TaskFigures& t : tasks) {
-            out += fmt::format("edgestream_task_state_bytes{{job=\"{}\",task=\"{}\"}} {}\n", j,
-                               t.task, t.state_bytes);
-        }
-    }
+    };
+    each_task([&](const TaskFigures& t) {
+        if (t.watermark == kMinTime) return;
+        out.gauge("edgestream_task_watermark_lag_seconds", "Wall clock minus the task's watermark.",
+                  {{"job", job_}, {"task", t.task}}, static_cast<double>(now - t.watermark) / 1e3);
+    });
+    each_task([&](const TaskFigures& t) {
+        out.gauge("edgestream_task_state_entries", "Estimated entries in the task's state stores.",
+                  {{"job", job_}, {"task", t.task}}, static_cast<double>(t.state_entries));
+    });
+    each_task([&](const TaskFigures& t) {
+        out.gauge("edgestream_task_state_bytes", "Estimated bytes of the task's state stores.",
+                  {{"job", job_}, {"task", t.task}}, static_cast<double>(t.state_bytes));
+    });
     struct OpMetric {
         const char* name;
         const char* help;
@@ -147,17 +121,15 @@ std::string JobMetrics::prometheus(TimeMs now) const {
           OpMetric{"edgestream_operator_dropped_records_total",
                    "Records an operator discarded (duplicates, join misses).",
                    &OperatorFigures::dropped_records}}) {
-        out += fmt::format("# HELP {} {}\n# TYPE {} counter\n", m.name, m.help, m.name);
-        for (const auto& [thread, tasks] : tasks_) {
-            for (const TaskFigures& t : tasks) {
-                for (const OperatorFigures& op : t.operators) {
-                    out += fmt::format("{}{{job=\"{}\",task=\"{}\",operator=\"{}\"}} {}\n", m.name,
-                                       j, t.task, label(op.node), op.*m.field);
-                }
+        each_task([&](const TaskFigures& t) {
+            for (const OperatorFigures& op : t.operators) {
+                out.counter(m.name, m.help,
+                            {{"job", job_}, {"task", t.task}, {"operator", op.node}},
+                            static_cast<double>(op.*m.field));
             }
-        }
+        });
     }
-    return out;
+    return out.render();
 }
 
 std::string JobMetrics::json(TimeMs now) const {
