@@ -146,7 +146,8 @@ def report(out, json_path, params):
         raw[key] = doc
         return {f"{key}.msgs": float(doc["msgs_per_s"]),
                 f"{key}.mb": float(doc.get("mb_per_s") or doc["msgs_per_s"] * 100 / 1e6)}
-    step("es_consume_100", es_consume, ["es_consume_100.msgs", "es_consume_100.mb"])
+    for key in ("es_consume_100", "es_consume_100_shared"):
+        step(key, es_consume, [f"{key}.msgs", f"{key}.mb"])
 
     def es_e2e(key):
         doc = bench_json(out, key, "e2e")
@@ -258,6 +259,8 @@ def report(out, json_path, params):
          "redis_xrange_100.msgs", None, None, None),
         ("consume 100B (MB/s)", "mb", "es_consume_100.mb", None, "redis_xrange_100.mb", None,
          "iperf3.mb", None),
+        ("consume 100B, a consumer per partition (msgs/s)", "msgs", "es_consume_100_shared.msgs",
+         None, "redis_xrange_100.msgs", None, None, None),
     ]
     rows = []
     for label, kind, e, m, r, ra, t, d in specs:

@@ -7,7 +7,8 @@
 # What runs, in this order (about 3 minutes; --quick: about 1):
 #   1. edgestream: BUILD_DIR/edgestream serve on free 127.0.0.1 ports, temporary data dir, default
 #      durability (fdatasync before an acks=all answer). Through `edgestream bench`: produce 100 B
-#      and 1 KiB messages with acks=all, consume the 100 B topic from the beginning, then e2e at
+#      and 1 KiB messages with acks=all, consume the 100 B topic from the beginning (one
+#      consumer, then one consumer per partition), then e2e at
 #      half of the measured 100 B produce rate, with linger.ms=2 as a latency-minded producer
 #      sets it (the throughput runs use bench's default of 5). Peak broker RSS (VmHWM) before
 #      SIGTERM.
@@ -173,10 +174,16 @@ else
         --messages "$n1k" --message-bytes 1024 --partitions "$partitions" --acks all --json || true
     if [[ -f $out/es_produce_100.na ]]; then
         na es_consume_100 "no 100 B topic (its produce failed)"
+        na es_consume_100_shared "no 100 B topic (its produce failed)"
     else
         log "edgestream consume 100 B"
         es_run es_consume_100 "$es" bench consume --brokers "$brokers" --topic compare-100 --json ||
             true
+        # One consumer per partition, as a consumer group of that size reads: librdkafka parses
+        # a fetch on one thread per connection, which is what limits a single consumer.
+        log "edgestream consume 100 B with $partitions consumers"
+        es_run es_consume_100_shared "$es" bench consume --brokers "$brokers" \
+            --topic compare-100 --consumers "$partitions" --json || true
     fi
     rate=$(python3 "$here/compare.py" half-rate "$out/es_produce_100.out" 2>/dev/null) || rate=
     if [[ -z $rate ]]; then

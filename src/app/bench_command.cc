@@ -13,6 +13,7 @@
 #include <fmt/core.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -34,6 +35,7 @@ struct BenchOptions {
     bool json = false;
     size_t message_bytes = 100;
     int partitions = 4;
+    int consumers = 1;
     uint64_t messages = 0;
     int64_t rate = 0;
     int duration_s = 10;
@@ -157,24 +159,44 @@ void run_produce(const BenchOptions& o) {
     }
 }
 
-/// Prints consumed/s once a second until the loop's thread is done.
-void watch_consumer(const BenchOptions& o, load::ConsumerLoop& loop, std::thread& thread,
-                    std::atomic<bool>& done) {
+/// Prints consumed/s once a second, summed over the loops, until their threads are done.
+void watch_consumers(const BenchOptions& o, std::vector<load::ConsumerLoop>& loops,
+                     std::vector<std::thread>& threads, std::atomic<size_t>& running) {
     std::FILE* out = o.progress();
     auto start = Clock::now();
     auto next = start + std::chrono::seconds(1);
     uint64_t last = 0;
-    while (!done) {
+    while (running > 0) {
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
         if (Clock::now() < next) continue;
-        uint64_t consumed = loop.consumed;
+        uint64_t consumed = 0;
+        for (const auto& loop : loops) consumed += loop.consumed;
         fmt::print(out, "{:>6} {:>14} {:>16}\n", (next - start) / std::chrono::seconds(1),
                    consumed - last, consumed);
         std::fflush(out);
         last = consumed;
         next += std::chrono::seconds(1);
     }
-    thread.join();
+    for (auto& thread : threads) thread.join();
+}
+
+/// The topic's partitions dealt round-robin to `consumers` shares.
+std::vector<std::vector<model::PartitionId>> share_partitions(const BenchOptions& o,
+                                                              std::string_view command) {
+    auto admin = client::Admin::make(o.connection.config(command));
+    if (!admin.ok()) fail(command, admin.error());
+    auto partitions = (*admin)->describe_partitions(o.topic);
+    if (!partitions.ok()) fail(command, partitions.error());
+    if (partitions->size() < static_cast<size_t>(o.consumers)) {
+        fail(kUsage, command,
+             fmt::format("--consumers {} is more than the {} partitions of {}", o.consumers,
+                         partitions->size(), o.topic));
+    }
+    std::vector<std::vector<model::PartitionId>> shares(static_cast<size_t>(o.consumers));
+    for (size_t i = 0; i < partitions->size(); ++i) {
+        shares[i % shares.size()].push_back((*partitions)[i].id);
+    }
+    return shares;
 }
 
 void run_consume(const BenchOptions& o) {
@@ -184,39 +206,71 @@ void run_consume(const BenchOptions& o) {
              "the mock cluster (-X test.mock.*) is private to one client: only bench produce "
              "can use it");
     }
+    if (o.consumers > 1 && o.messages) {
+        fail(kUsage, command,
+             "--messages counts for one consumer; with --consumers every partition is read to "
+             "its end");
+    }
     client::ClientConfig config = o.connection.config(command);
-    load::ConsumerLoop loop;
     load::ConsumeOptions c;
     c.topic = o.topic;
     c.max_messages = o.messages;
     c.until_end = true;
     c.idle_timeout = std::chrono::milliseconds(o.connection.timeout_ms);
+    // Several consumers share the partitions, as the members of a consumer group would: each
+    // has its own connection and fetch thread.
+    std::vector<std::vector<model::PartitionId>> shares(1);
+    if (o.consumers > 1) shares = share_partitions(o, command);
     std::FILE* out = o.progress();
-    fmt::print(out, "consuming {} from the beginning of {}\n",
-               o.messages ? std::to_string(o.messages) + " messages" : "everything", o.topic);
+    fmt::print(out, "consuming {} from the beginning of {}{}\n",
+               o.messages ? std::to_string(o.messages) + " messages" : "everything", o.topic,
+               o.consumers > 1 ? fmt::format(" with {} consumers", o.consumers) : "");
     fmt::print(out, "{:>6} {:>14} {:>16}\n", "second", "consumed/s", "consumed total");
-    std::atomic<bool> done{false};
-    std::thread thread([&] {
-        loop.run(config, c);
-        done = true;
-    });
-    watch_consumer(o, loop, thread, done);
-    uint64_t consumed = loop.consumed;
-    if (!loop.error.empty() && consumed == 0) fail(kFailure, command, loop.error);
-    double seconds = loop.seconds > 0 ? loop.seconds : 1e-9;
+    std::vector<load::ConsumerLoop> loops(shares.size());
+    std::vector<std::thread> threads;
+    std::atomic<size_t> running{loops.size()};
+    for (size_t i = 0; i < loops.size(); ++i) {
+        threads.emplace_back([&, i] {
+            load::ConsumeOptions mine = c;
+            mine.partitions = shares[i];
+            loops[i].run(config, mine);
+            --running;
+        });
+    }
+    watch_consumers(o, loops, threads, running);
+    uint64_t consumed = 0;
+    uint64_t bytes = 0;
+    std::string error;
+    auto first = loops.front().started;
+    auto last = loops.front().finished;
+    for (const auto& loop : loops) {
+        consumed += loop.consumed;
+        bytes += loop.bytes;
+        if (error.empty()) error = loop.error;
+        first = std::min(first, loop.started);
+        last = std::max(last, loop.finished);
+    }
+    if (!error.empty() && consumed == 0) fail(kFailure, command, error);
+    double seconds = std::max(std::chrono::duration<double>(last - first).count(), 1e-9);
     double msgs = static_cast<double>(consumed) / seconds;
-    double mb = static_cast<double>(loop.bytes.load()) / seconds / 1e6;
-    size_t bytes_each = consumed ? loop.bytes.load() / consumed : 0;
-    nlohmann::json j = {{"mode", "consume"},  {"messages", consumed}, {"message_bytes", bytes_each},
-                        {"seconds", seconds}, {"msgs_per_s", msgs},   {"mb_per_s", mb},
+    double mb = static_cast<double>(bytes) / seconds / 1e6;
+    size_t bytes_each = consumed ? bytes / consumed : 0;
+    nlohmann::json j = {{"mode", "consume"},
+                        {"messages", consumed},
+                        {"message_bytes", bytes_each},
+                        {"consumers", loops.size()},
+                        {"seconds", seconds},
+                        {"msgs_per_s", msgs},
+                        {"mb_per_s", mb},
                         {"failed", 0}};
     report(o, j,
            {{"METRIC", "VALUE"},
             {"messages consumed", std::to_string(consumed)},
+            {"consumers", std::to_string(loops.size())},
             {"seconds", fixed(seconds, 2)},
             {"msgs/s", fixed(msgs, 0)},
             {"MB/s", fixed(mb, 1)}});
-    if (!loop.error.empty()) fail(kFailure, command, loop.error);
+    if (!error.empty()) fail(kFailure, command, error);
     if (o.messages && consumed < o.messages) {
         fail(kFailure, command,
              fmt::format("only {} of {} messages arrived within {} ms", consumed, o.messages,
@@ -368,6 +422,10 @@ void add_bench_command(CLI::App& app) {
     cmd->add_option("--messages", consume->messages,
                     "Messages to read (default: everything present, up to the end offsets)")
         ->check(CLI::PositiveNumber);
+    cmd->add_option("--consumers", consume->consumers,
+                    "Consumers sharing the partitions, each with its own connection")
+        ->check(CLI::Range(1, 64))
+        ->capture_default_str();
     cmd->callback([consume] { run_consume(*consume); });
 
     auto e2e = std::make_shared<BenchOptions>();

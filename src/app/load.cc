@@ -124,7 +124,7 @@ void ConsumerLoop::read(const client::ClientConfig& config, const ConsumeOptions
         return;
     }
     auto assigned = (*consumer)->assign(
-        o.topic, {},
+        o.topic, o.partitions,
         o.from_end ? client::StartPosition::end() : client::StartPosition::beginning());
     if (!assigned.ok()) {
         error = assigned.error().to_string();
@@ -174,6 +174,8 @@ void ConsumerLoop::read(const client::ClientConfig& config, const ConsumeOptions
         consumed.fetch_add(taken, std::memory_order_relaxed);
         last = Clock::now();
     }
+    started = start;
+    finished = last;
     seconds = std::chrono::duration<double>(last - start).count();
 }
 

@@ -7,6 +7,7 @@
 
 #include "client/config.h"
 #include "client/producer.h"
+#include "model/topic_partition.h"
 
 #include <atomic>
 #include <chrono>
@@ -73,6 +74,8 @@ constexpr uint64_t kWarmUpRecords = 1;
 
 struct ConsumeOptions {
     std::string topic;
+    /// The partitions to read (every partition of the topic when empty).
+    std::vector<model::PartitionId> partitions;
     uint64_t max_messages = 0;  // stop after this many; 0: no limit
     /// Stop as soon as every partition is at its end (what existed at the start, for a topic
     /// nobody writes to); otherwise only once stop is set and the consumer has caught up.
@@ -102,6 +105,8 @@ class ConsumerLoop {
     std::atomic<bool> ready{false};
     std::vector<int64_t> latencies_ns;  // produce-to-consume, when measured
     double seconds = 0;                 // from the assignment until the last record
+    Clock::time_point started{};        // the assignment
+    Clock::time_point finished{};       // the last record
     std::string error;                  // why it could not read, empty when it could
 
     void run(const client::ClientConfig& config, const ConsumeOptions& o);
