@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <vector>
 
 namespace es {
 
@@ -56,11 +57,23 @@ class ByteReader {
     size_t pos_ = 0;
 };
 
+/// A view a ByteWriter left out of its bytes, to be sent from where it is (scatter-gather
+/// I/O): it belongs at `position` of the bytes written.
+struct Splice {
+    size_t position = 0;
+    BytesView bytes;
+};
+
 /// Appends big-endian integers, varints and bytes to a growing vector.
 class ByteWriter {
   public:
     explicit ByteWriter(Bytes& out) : out_(out) {}
+    /// Views of at least `min_bytes` given to write_spliceable() are not copied but recorded
+    /// in `splices`, in order; the caller keeps what they point into alive.
+    ByteWriter(Bytes& out, std::vector<Splice>& splices, size_t min_bytes)
+        : out_(out), splices_(&splices), min_splice_(min_bytes) {}
 
+    /// The size of what was written so far, splices left out.
     size_t position() const { return out_.size(); }
 
     void write_i8(int8_t v) { out_.push_back(static_cast<uint8_t>(v)); }
@@ -74,6 +87,15 @@ class ByteWriter {
     void write_varlong(int64_t v);
     void write_unsigned_varint(uint32_t v);
     void write_bytes(BytesView b) { out_.insert(out_.end(), b.begin(), b.end()); }
+    /// As write_bytes(), or recorded as a splice when this writer collects them and `b` is
+    /// large enough (record sets in a Fetch answer).
+    void write_spliceable(BytesView b) {
+        if (splices_ && b.size() >= min_splice_) {
+            splices_->push_back({out_.size(), b});
+        } else {
+            write_bytes(b);
+        }
+    }
     /// Zigzag varint length then the bytes; nullopt is written as length -1.
     void write_varint_bytes(std::optional<BytesView> b);
 
@@ -86,6 +108,8 @@ class ByteWriter {
 
   private:
     Bytes& out_;
+    std::vector<Splice>* splices_ = nullptr;
+    size_t min_splice_ = 0;
 };
 
 }  // namespace es

@@ -151,7 +151,8 @@ void write_records(ByteWriter& w, const std::optional<BytesView>& v, bool compac
         write_length(w, std::nullopt, compact, false);
         return;
     }
-    write_bytes(w, *v, compact);
+    write_length(w, v->size(), compact, /*int16_length=*/false);
+    w.write_spliceable(*v);
 }
 
 void write_array_length(ByteWriter& w, std::optional<size_t> n, bool compact) {

@@ -55,6 +55,7 @@ void write_string(ByteWriter& w, std::string_view v, bool compact);
 void write_nullable_string(ByteWriter& w, const std::optional<std::string>& v, bool compact);
 void write_bytes(ByteWriter& w, BytesView v, bool compact);
 void write_nullable_bytes(ByteWriter& w, const std::optional<Bytes>& v, bool compact);
+/// The record bytes may be left out as a splice when the writer collects them (Fetch answers).
 void write_records(ByteWriter& w, const std::optional<BytesView>& v, bool compact);
 void write_array_length(ByteWriter& w, std::optional<size_t> n, bool compact);
 /// Writes the tagged-field section: `known` (already encoded) and `unknown`, by ascending tag.

@@ -11,6 +11,8 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace es::broker {
 class Broker;
@@ -32,6 +34,34 @@ struct ServerConfig {
     size_t max_in_flight_per_connection = 1000;    // requests read ahead of their answers
 };
 
+/// An encoded response body (the server adds size and header). Record sets of a Fetch answer
+/// are not copied into `bytes`: each splice is written from the log read buffer it points
+/// into, which `keep` holds until the answer is on the socket.
+struct ResponseBody {
+    Bytes bytes;
+    std::vector<Splice> splices;  // in position order
+    std::shared_ptr<const void> keep;
+
+    ResponseBody(Bytes b) : bytes(std::move(b)) {}  // NOLINT(google-explicit-constructor)
+    ResponseBody(Bytes b, std::vector<Splice> s, std::shared_ptr<const void> k)
+        : bytes(std::move(b)), splices(std::move(s)), keep(std::move(k)) {}
+
+    size_t size() const;
+    /// The body as one buffer (tests, and anything that needs it whole).
+    Bytes flatten() const;
+    /// Calls piece(BytesView) for each part in order: bytes and splices interleaved.
+    template <class F>
+    void for_each_piece(F&& piece) const {
+        size_t at = 0;
+        for (const Splice& s : splices) {
+            if (s.position > at) piece(BytesView(bytes).subspan(at, s.position - at));
+            piece(s.bytes);
+            at = s.position;
+        }
+        if (at < bytes.size()) piece(BytesView(bytes).subspan(at));
+    }
+};
+
 /// One request on its way through its handler. The handler decodes `body` with the
 /// generated codec, asks the broker, and calls respond() exactly once, on any thread.
 struct RequestContext {
@@ -46,7 +76,7 @@ struct RequestContext {
     MutableBytesView body;          // the request after its header
     /// The response body (the server adds size and header), nullopt for no response (acks=0
     /// produce), or an error, which closes the connection as Kafka does for bad requests.
-    std::function<void(Result<std::optional<Bytes>>)> respond;
+    std::function<void(Result<std::optional<ResponseBody>>)> respond;
     /// The group coordinator, or nullptr while it is still loading __consumer_offsets (group
     /// requests are then answered COORDINATOR_LOAD_IN_PROGRESS, and clients retry).
     broker::GroupCoordinator* groups = nullptr;
@@ -82,6 +112,20 @@ Bytes encode_response(const Response& response, int16_t version) {
     ByteWriter writer(out);
     response.encode(writer, version);
     return out;
+}
+
+/// Record sets at least this large are spliced into an answer rather than copied.
+constexpr size_t kMinSplicedRecords = 4096;
+
+/// Encodes a response whose large record sets stay where they are; `keep` owns them.
+template <class Response>
+ResponseBody encode_spliced_response(const Response& response, int16_t version,
+                                     std::shared_ptr<const void> keep) {
+    Bytes out;
+    std::vector<Splice> splices;
+    ByteWriter writer(out, splices, kMinSplicedRecords);
+    response.encode(writer, version);
+    return ResponseBody(std::move(out), std::move(splices), std::move(keep));
 }
 
 }  // namespace es::kafka::server

@@ -204,8 +204,11 @@ class Connection : public std::enable_shared_from_this<Connection> {
         int16_t api_version = *header_start.read_i16();
         int32_t correlation_id = *header_start.read_i32();
 
+        Pending& pending = pending_.emplace_back();
+        pending.correlation_id = correlation_id;
+        pending.arrived = std::chrono::steady_clock::now();
         if (api_key >= 0 && static_cast<size_t>(api_key) < ServerMetrics::kApiSlots) {
-            started_[seq] = {api_key, std::chrono::steady_clock::now()};
+            pending.api_key = api_key;
         }
         const protocol::ApiInfo* api = protocol::find_api(api_key);
         Handler handler = api ? find_handler(api_key) : nullptr;
@@ -219,7 +222,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
             if (is_api_versions) {
                 // The protocol's answer: error 35 in a v0 response listing what we support,
                 // so the client can retry with a version we know.
-                finish_api_versions_unsupported(seq, correlation_id);
+                finish_api_versions_unsupported(seq);
                 return;
             }
             finish(seq, Error(protocol::Errc::unsupported_version,
@@ -237,8 +240,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
             return;
         }
         size_t header_size = reader.position();
-        response_flexible_[seq] = flexible && !is_api_versions;
-        correlation_[seq] = correlation_id;
+        pending.flexible_header = flexible && !is_api_versions;
 
         auto ctx = std::make_shared<RequestContext>(RequestContext{
             *server_.broker, shard_, *server_.config, api_key, api_version, correlation_id,
@@ -247,8 +249,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
         std::weak_ptr<Connection> weak = shared_from_this();
         Shard* shard = &shard_;
         KafkaServer::Impl* server = &server_;
-        ctx->respond = [weak, shard, server, seq](Result<std::optional<Bytes>> response) {
-            auto box = std::make_shared<Result<std::optional<Bytes>>>(std::move(response));
+        ctx->respond = [weak, shard, server, seq](Result<std::optional<ResponseBody>> response) {
+            auto box = std::make_shared<Result<std::optional<ResponseBody>>>(std::move(response));
             shard->post([weak, server, seq, box] {
                 if (auto self = weak.lock()) {
                     self->finish(seq, std::move(*box));
@@ -260,7 +262,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
         handler(ctx);
     }
 
-    void finish_api_versions_unsupported(uint64_t seq, int32_t correlation_id) {
+    void finish_api_versions_unsupported(uint64_t seq) {
         protocol::ApiVersionsResponse response;
         response.error_code = protocol::code(protocol::ErrorCode::unsupported_version);
         for (const auto& api : protocol::kApis) {
@@ -268,68 +270,69 @@ class Connection : public std::enable_shared_from_this<Connection> {
             response.api_keys.push_back(
                 {static_cast<int16_t>(api.key), api.min_version, api.max_version, {}});
         }
-        response_flexible_[seq] = false;
-        correlation_[seq] = correlation_id;
-        finish(seq, std::optional<Bytes>(encode_response(response, 0)));
+        finish(seq, std::optional<ResponseBody>(encode_response(response, 0)));
     }
 
+    auto& pending_at(uint64_t seq) { return pending_[seq - next_to_send_]; }
+
     /// Records an answer and writes every answer that is next in line.
-    void finish(uint64_t seq, Result<std::optional<Bytes>> response) {
+    void finish(uint64_t seq, Result<std::optional<ResponseBody>> response) {
         --server_.in_flight;
-        if (auto it = started_.find(seq); it != started_.end()) {
-            ApiFigures& api = server_.metrics.apis[static_cast<size_t>(it->second.first)];
+        if (closed_) return;  // nowhere to write it; close() dropped what was pending
+        Pending& pending = pending_at(seq);
+        if (pending.api_key >= 0) {
+            ApiFigures& api = server_.metrics.apis[static_cast<size_t>(pending.api_key)];
             api.requests.fetch_add(1, std::memory_order_relaxed);
             if (!response.ok()) api.failed.fetch_add(1, std::memory_order_relaxed);
             api.latency.observe_ns(std::chrono::duration_cast<std::chrono::nanoseconds>(
-                                       std::chrono::steady_clock::now() - it->second.second)
+                                       std::chrono::steady_clock::now() - pending.arrived)
                                        .count());
-            started_.erase(it);
         }
         if (!response.ok()) {
             close(response.error().to_string());
-            ready_.clear();
             return;
         }
-        ready_[seq] = std::move(response).value();
+        pending.body = std::move(response).value();
+        pending.answered = true;
         flush();
     }
 
+    /// Writes the answers that are next in line, in request order, with one gathered write.
     void flush() {
         if (writing_ || closed_) return;
-        std::vector<asio::const_buffer> buffers;
-        while (true) {
-            auto it = ready_.find(next_to_send_);
-            if (it == ready_.end()) break;
-            uint64_t seq = it->first;
-            if (it->second) {
-                Bytes& body = *it->second;
-                Bytes& out = outgoing_.emplace_back();
-                bool flexible = response_flexible_[seq];
-                out.resize(8 + (flexible ? 1 : 0));
-                store_be32(out.data(), static_cast<uint32_t>(out.size() - 4 + body.size()));
-                store_be32(out.data() + 4, static_cast<uint32_t>(correlation_[seq]));
-                if (flexible) out[8] = 0;  // no tagged fields in the response header
-                outgoing_.push_back(std::move(body));
+        uint64_t bytes = 0;
+        while (!pending_.empty() && pending_.front().answered) {
+            Pending& done = pending_.front();
+            if (done.body) {
+                Bytes& header = headers_.emplace_back();
+                header.resize(8 + (done.flexible_header ? 1 : 0));
+                size_t body_size = done.body->size();
+                store_be32(header.data(), static_cast<uint32_t>(header.size() - 4 + body_size));
+                store_be32(header.data() + 4, static_cast<uint32_t>(done.correlation_id));
+                if (done.flexible_header) header[8] = 0;  // no tagged fields in the header
+                bytes += header.size() + body_size;
+                outgoing_.push_back(std::move(*done.body));
             }
-            response_flexible_.erase(seq);
-            correlation_.erase(seq);
-            ready_.erase(it);
+            pending_.pop_front();
             ++next_to_send_;
         }
         if (outgoing_.empty()) {
             resume_.cancel();
             return;
         }
-        uint64_t bytes = 0;
-        for (const auto& b : outgoing_) {
-            buffers.emplace_back(asio::buffer(b));
-            bytes += b.size();
+        std::vector<asio::const_buffer> buffers;
+        for (size_t i = 0; i < outgoing_.size(); ++i) {
+            buffers.emplace_back(asio::buffer(headers_[i]));
+            outgoing_[i].for_each_piece([&](BytesView piece) {
+                buffers.emplace_back(asio::buffer(piece.data(), piece.size()));
+            });
         }
         server_.metrics.bytes_out.fetch_add(bytes, std::memory_order_relaxed);
         writing_ = true;
         auto self = shared_from_this();
         asio::async_write(socket_, buffers, [self](const asio::error_code& ec, size_t) {
             self->writing_ = false;
+            self->headers_.clear();
             self->outgoing_.clear();
             if (ec) {
                 self->close("");
@@ -351,12 +354,21 @@ class Connection : public std::enable_shared_from_this<Connection> {
     bool writing_ = false;
     uint64_t next_seq_ = 0;
     uint64_t next_to_send_ = 0;
-    std::map<uint64_t, std::optional<Bytes>> ready_;
-    std::map<uint64_t, bool> response_flexible_;
-    std::map<uint64_t, int32_t> correlation_;
-    /// API key and arrival of each request not yet answered, for the request figures.
-    std::map<uint64_t, std::pair<int16_t, std::chrono::steady_clock::time_point>> started_;
-    std::deque<Bytes> outgoing_;
+    /// A request read and not yet written back: what its answer's header needs, when it came
+    /// (for the request figures), and its answer once the handler gave it.
+    struct Pending {
+        int32_t correlation_id = 0;
+        int16_t api_key = -1;  // -1: not counted in the request figures
+        bool flexible_header = false;
+        bool answered = false;
+        std::chrono::steady_clock::time_point arrived;
+        std::optional<ResponseBody> body;  // nullopt when answered: no answer (acks=0)
+    };
+    /// Requests from next_to_send_ on, in arrival order: answers go out in that order.
+    std::deque<Pending> pending_;
+    /// The answers being written and their size-and-correlation headers, index for index.
+    std::deque<ResponseBody> outgoing_;
+    std::deque<Bytes> headers_;
 };
 
 asio::awaitable<void> KafkaServer::Impl::accept_loop() {

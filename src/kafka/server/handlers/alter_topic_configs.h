@@ -102,7 +102,7 @@ void alter_topic_configs(const std::shared_ptr<RequestContext>& ctx, const Reque
     auto remaining = std::make_shared<size_t>(apply.size() + 1);
     auto settle = [ctx, response, remaining] {
         if (--*remaining == 0) {
-            ctx->respond(std::optional<Bytes>(encode_response(*response, ctx->api_version)));
+            ctx->respond(std::optional<ResponseBody>(encode_response(*response, ctx->api_version)));
         }
     };
     for (size_t i = 0; i < apply.size(); ++i) {

@@ -21,7 +21,7 @@ void api_versions(const std::shared_ptr<RequestContext>& ctx) {
         int16_t min = api.key == protocol::ApiKey::produce ? int16_t{0} : api.min_version;
         response.api_keys.push_back({static_cast<int16_t>(api.key), min, api.max_version, {}});
     }
-    ctx->respond(std::optional<Bytes>(encode_response(response, ctx->api_version)));
+    ctx->respond(std::optional<ResponseBody>(encode_response(response, ctx->api_version)));
 }
 
 }  // namespace es::kafka::server::handlers

@@ -85,7 +85,7 @@ void create_partitions(const std::shared_ptr<RequestContext>& ctx) {
     auto remaining = std::make_shared<size_t>(ask.size() + 1);
     auto settle = [ctx, response, remaining] {
         if (--*remaining == 0) {
-            ctx->respond(std::optional<Bytes>(encode_response(*response, ctx->api_version)));
+            ctx->respond(std::optional<ResponseBody>(encode_response(*response, ctx->api_version)));
         }
     };
     for (size_t i = 0; i < ask.size(); ++i) {

@@ -152,7 +152,7 @@ void create_topics(const std::shared_ptr<RequestContext>& ctx) {
     auto remaining = std::make_shared<size_t>(plans.size() + 1);  // +1: this function's turn
     auto settle = [ctx, response, remaining] {
         if (--*remaining == 0) {
-            ctx->respond(std::optional<Bytes>(encode_response(*response, ctx->api_version)));
+            ctx->respond(std::optional<ResponseBody>(encode_response(*response, ctx->api_version)));
         }
     };
     for (size_t i = 0; i < plans.size(); ++i) {

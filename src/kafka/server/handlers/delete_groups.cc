@@ -26,7 +26,7 @@ void delete_groups(const std::shared_ptr<RequestContext>& ctx) {
             response.results.push_back(
                 {name, protocol::code(protocol::ErrorCode::coordinator_load_in_progress), {}});
         }
-        ctx->respond(std::optional<Bytes>(encode_response(response, ctx->api_version)));
+        ctx->respond(std::optional<ResponseBody>(encode_response(response, ctx->api_version)));
         return;
     }
     ctx->groups->delete_groups(
@@ -39,7 +39,7 @@ void delete_groups(const std::shared_ptr<RequestContext>& ctx) {
                     out.error_code = protocol::code(to_kafka(statuses[i].error()));
                 }
             }
-            ctx->respond(std::optional<Bytes>(encode_response(response, ctx->api_version)));
+            ctx->respond(std::optional<ResponseBody>(encode_response(response, ctx->api_version)));
         });
 }
 

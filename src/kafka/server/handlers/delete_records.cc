@@ -53,7 +53,7 @@ void delete_records(const std::shared_ptr<RequestContext>& ctx) {
                     slot.low_watermark = out.low_watermark.value();
                 }
             }
-            ctx->respond(std::optional<Bytes>(encode_response(*response, ctx->api_version)));
+            ctx->respond(std::optional<ResponseBody>(encode_response(*response, ctx->api_version)));
         });
 }
 

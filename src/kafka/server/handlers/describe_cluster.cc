@@ -50,7 +50,7 @@ void describe_cluster(const std::shared_ptr<RequestContext>& ctx) {
     if (request->include_cluster_authorized_operations) {
         response.cluster_authorized_operations = all_cluster_operations();
     }  // else Kafka's "not requested" marker, INT32_MIN, the generated default
-    ctx->respond(std::optional<Bytes>(encode_response(response, ctx->api_version)));
+    ctx->respond(std::optional<ResponseBody>(encode_response(response, ctx->api_version)));
 }
 
 }  // namespace es::kafka::server::handlers

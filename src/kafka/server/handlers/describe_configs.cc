@@ -134,7 +134,7 @@ void describe_configs(const std::shared_ptr<RequestContext>& ctx) {
     for (const auto& resource : request->resources) {
         response.results.push_back(describe(resource, *ctx, options));
     }
-    ctx->respond(std::optional<Bytes>(encode_response(response, ctx->api_version)));
+    ctx->respond(std::optional<ResponseBody>(encode_response(response, ctx->api_version)));
 }
 
 }  // namespace es::kafka::server::handlers

@@ -37,7 +37,7 @@ void describe_groups(const std::shared_ptr<RequestContext>& ctx) {
             out.error_code = protocol::code(ErrorCode::coordinator_load_in_progress);
             out.group_id = id;
         }
-        ctx->respond(std::optional<Bytes>(encode_response(response, ctx->api_version)));
+        ctx->respond(std::optional<ResponseBody>(encode_response(response, ctx->api_version)));
         return;
     }
     // v3+ (KIP-430): the operations the caller may perform, only when asked for.
@@ -68,7 +68,7 @@ void describe_groups(const std::shared_ptr<RequestContext>& ctx) {
                     member.member_assignment = std::move(m.assignment);
                 }
             }
-            ctx->respond(std::optional<Bytes>(encode_response(response, ctx->api_version)));
+            ctx->respond(std::optional<ResponseBody>(encode_response(response, ctx->api_version)));
         });
 }
 

@@ -69,7 +69,7 @@ void describe_log_dirs(const std::shared_ptr<RequestContext>& ctx) {
                 p.is_future_key = false;
                 result.topics.back().partitions.push_back(std::move(p));
             }
-            ctx->respond(std::optional<Bytes>(encode_response(response, ctx->api_version)));
+            ctx->respond(std::optional<ResponseBody>(encode_response(response, ctx->api_version)));
         });
 }
 

@@ -39,7 +39,7 @@ void fetch(const std::shared_ptr<RequestContext>& ctx) {
     // every client supports. A client naming a session we never created is told so.
     if (request->session_id != 0) {
         response->error_code = protocol::code(protocol::ErrorCode::fetch_session_id_not_found);
-        ctx->respond(std::optional<Bytes>(encode_response(*response, ctx->api_version)));
+        ctx->respond(std::optional<ResponseBody>(encode_response(*response, ctx->api_version)));
         return;
     }
 
@@ -79,17 +79,19 @@ void fetch(const std::shared_ptr<RequestContext>& ctx) {
         }
     }
     if (slots.empty()) {
-        ctx->respond(std::optional<Bytes>(encode_response(*response, ctx->api_version)));
+        ctx->respond(std::optional<ResponseBody>(encode_response(*response, ctx->api_version)));
         return;
     }
     ctx->broker.fetch(
         ctx->shard, std::move(spec),
         [ctx, response, slots = std::move(slots),
-         counters = std::move(counters)](std::vector<broker::FetchOutput> outs) {
-            // The response points into the broker's buffers: they live until it is encoded.
-            for (size_t i = 0; i < outs.size(); ++i) {
+         counters = std::move(counters)](std::vector<broker::FetchOutput> read) {
+            // The answer is written from the broker's read buffers (no copy of the records):
+            // `outs` lives until it is on the socket.
+            auto outs = std::make_shared<const std::vector<broker::FetchOutput>>(std::move(read));
+            for (size_t i = 0; i < outs->size(); ++i) {
                 PartitionData& slot = *slots[i];
-                const broker::FetchOutput& out = outs[i];
+                const broker::FetchOutput& out = (*outs)[i];
                 slot.high_watermark = out.high_watermark.value();
                 slot.last_stable_offset = out.last_stable_offset.value();
                 slot.log_start_offset = out.log_start.value();
@@ -111,7 +113,8 @@ void fetch(const std::shared_ptr<RequestContext>& ctx) {
                     }
                 }
             }
-            ctx->respond(std::optional<Bytes>(encode_response(*response, ctx->api_version)));
+            ctx->respond(std::optional<ResponseBody>(
+                encode_spliced_response(*response, ctx->api_version, outs)));
         });
 }
 

@@ -62,7 +62,7 @@ void find_coordinator(const std::shared_ptr<RequestContext>& ctx) {
         response.host = ok ? config.advertised_host : "";
         response.port = ok ? config.advertised_port : -1;
     }
-    ctx->respond(std::optional<Bytes>(encode_response(response, ctx->api_version)));
+    ctx->respond(std::optional<ResponseBody>(encode_response(response, ctx->api_version)));
 }
 
 }  // namespace es::kafka::server::handlers

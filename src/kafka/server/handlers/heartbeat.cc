@@ -18,7 +18,7 @@ using protocol::ErrorCode;
 void answer(const std::shared_ptr<RequestContext>& ctx, ErrorCode error) {
     protocol::HeartbeatResponse response;
     response.error_code = protocol::code(error);
-    ctx->respond(std::optional<Bytes>(encode_response(response, ctx->api_version)));
+    ctx->respond(std::optional<ResponseBody>(encode_response(response, ctx->api_version)));
 }
 
 }  // namespace

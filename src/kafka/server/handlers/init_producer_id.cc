@@ -15,7 +15,7 @@ using protocol::ErrorCode;
 using protocol::InitProducerIdResponse;
 
 void answer(const std::shared_ptr<RequestContext>& ctx, const InitProducerIdResponse& response) {
-    ctx->respond(std::optional<Bytes>(encode_response(response, ctx->api_version)));
+    ctx->respond(std::optional<ResponseBody>(encode_response(response, ctx->api_version)));
 }
 
 InitProducerIdResponse refusal(ErrorCode error) {

@@ -38,7 +38,7 @@ void join_group(const std::shared_ptr<RequestContext>& ctx) {
     if (!ctx->groups) {
         auto response =
             refusal(version, ErrorCode::coordinator_load_in_progress, request->member_id);
-        ctx->respond(std::optional<Bytes>(encode_response(response, version)));
+        ctx->respond(std::optional<ResponseBody>(encode_response(response, version)));
         return;
     }
     broker::JoinGroupInput in;
@@ -62,7 +62,7 @@ void join_group(const std::shared_ptr<RequestContext>& ctx) {
                 // member_id_required carries the id to rejoin with.
                 auto response = refusal(version, to_kafka(*out.error),
                                         out.member_id.empty() ? member_id : out.member_id);
-                ctx->respond(std::optional<Bytes>(encode_response(response, version)));
+                ctx->respond(std::optional<ResponseBody>(encode_response(response, version)));
                 return;
             }
             JoinGroupResponse response;
@@ -77,7 +77,7 @@ void join_group(const std::shared_ptr<RequestContext>& ctx) {
                 slot.group_instance_id = m.group_instance_id;
                 slot.metadata = std::move(m.metadata);
             }
-            ctx->respond(std::optional<Bytes>(encode_response(response, version)));
+            ctx->respond(std::optional<ResponseBody>(encode_response(response, version)));
         });
 }
 

@@ -33,7 +33,7 @@ void leave_group(const std::shared_ptr<RequestContext>& ctx) {
     if (!ctx->groups) {
         LeaveGroupResponse response;
         response.error_code = protocol::code(ErrorCode::coordinator_load_in_progress);
-        ctx->respond(std::optional<Bytes>(encode_response(response, version)));
+        ctx->respond(std::optional<ResponseBody>(encode_response(response, version)));
         return;
     }
     // v0-2: one member by id; v3+ (KIP-345): a batch of members, each answered on its own.
@@ -46,26 +46,25 @@ void leave_group(const std::shared_ptr<RequestContext>& ctx) {
         }
     }
     auto identities = std::make_shared<std::vector<broker::MemberIdentity>>(members);
-    ctx->groups->leave(ctx->shard, request->group_id, std::move(members),
-                       [ctx, version, identities](Status status, std::vector<Status> statuses) {
-                           LeaveGroupResponse response;
-                           if (!status.ok()) {
-                               response.error_code = protocol::code(to_kafka(status.error()));
-                           } else if (version < 3) {
-                               // A single member: its error is the request's.
-                               if (!statuses.empty())
-                                   response.error_code = protocol::code(code_of(statuses[0]));
-                           } else {
-                               for (size_t i = 0; i < identities->size(); ++i) {
-                                   auto& slot = response.members.emplace_back();
-                                   slot.member_id = (*identities)[i].member_id;
-                                   slot.group_instance_id = (*identities)[i].group_instance_id;
-                                   if (i < statuses.size())
-                                       slot.error_code = protocol::code(code_of(statuses[i]));
-                               }
-                           }
-                           ctx->respond(std::optional<Bytes>(encode_response(response, version)));
-                       });
+    ctx->groups->leave(
+        ctx->shard, request->group_id, std::move(members),
+        [ctx, version, identities](Status status, std::vector<Status> statuses) {
+            LeaveGroupResponse response;
+            if (!status.ok()) {
+                response.error_code = protocol::code(to_kafka(status.error()));
+            } else if (version < 3) {
+                // A single member: its error is the request's.
+                if (!statuses.empty()) response.error_code = protocol::code(code_of(statuses[0]));
+            } else {
+                for (size_t i = 0; i < identities->size(); ++i) {
+                    auto& slot = response.members.emplace_back();
+                    slot.member_id = (*identities)[i].member_id;
+                    slot.group_instance_id = (*identities)[i].group_instance_id;
+                    if (i < statuses.size()) slot.error_code = protocol::code(code_of(statuses[i]));
+                }
+            }
+            ctx->respond(std::optional<ResponseBody>(encode_response(response, version)));
+        });
 }
 
 }  // namespace es::kafka::server::handlers

@@ -37,7 +37,7 @@ void list_groups(const std::shared_ptr<RequestContext>& ctx) {
     if (!ctx->groups) {
         ListGroupsResponse response;
         response.error_code = protocol::code(ErrorCode::coordinator_load_in_progress);
-        ctx->respond(std::optional<Bytes>(encode_response(response, ctx->api_version)));
+        ctx->respond(std::optional<ResponseBody>(encode_response(response, ctx->api_version)));
         return;
     }
     // v4 (KIP-518): only groups in one of these states; empty means all.
@@ -57,7 +57,7 @@ void list_groups(const std::shared_ptr<RequestContext>& ctx) {
                 out.protocol_type = g.protocol_type;
                 out.group_state = std::move(state);
             }
-            ctx->respond(std::optional<Bytes>(encode_response(response, ctx->api_version)));
+            ctx->respond(std::optional<ResponseBody>(encode_response(response, ctx->api_version)));
         });
 }
 

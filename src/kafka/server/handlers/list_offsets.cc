@@ -53,7 +53,7 @@ void list_offsets(const std::shared_ptr<RequestContext>& ctx) {
                     if (out.offset.value() >= 0) slot.leader_epoch = 0;
                 }
             }
-            ctx->respond(std::optional<Bytes>(encode_response(*response, ctx->api_version)));
+            ctx->respond(std::optional<ResponseBody>(encode_response(*response, ctx->api_version)));
         });
 }
 

@@ -64,7 +64,7 @@ void metadata(const std::shared_ptr<RequestContext>& ctx) {
         std::sort(topics.begin(), topics.end(),
                   [](const auto& a, const auto& b) { return a.name < b.name; });
         for (const auto& t : topics) response->topics.push_back(describe_topic(t, config.node_id));
-        ctx->respond(std::optional<Bytes>(encode_response(*response, ctx->api_version)));
+        ctx->respond(std::optional<ResponseBody>(encode_response(*response, ctx->api_version)));
         return;
     }
     // Requested topics, created on the way when allowed (v4+ asks; before v4 it is implied).
@@ -86,7 +86,7 @@ void metadata(const std::shared_ptr<RequestContext>& ctx) {
         std::make_shared<std::vector<MetadataResponse::MetadataResponseTopic>>(wanted->size());
     auto answer = [ctx, response, slots] {
         response->topics = std::move(*slots);
-        ctx->respond(std::optional<Bytes>(encode_response(*response, ctx->api_version)));
+        ctx->respond(std::optional<ResponseBody>(encode_response(*response, ctx->api_version)));
     };
     if (wanted->empty()) {
         answer();

@@ -24,7 +24,7 @@ void answer(const std::shared_ptr<RequestContext>& ctx,
     for (auto& topic : response->topics) {
         for (auto& p : topic.partitions) p.error_code = protocol::code(error);
     }
-    ctx->respond(std::optional<Bytes>(encode_response(*response, ctx->api_version)));
+    ctx->respond(std::optional<ResponseBody>(encode_response(*response, ctx->api_version)));
 }
 
 }  // namespace

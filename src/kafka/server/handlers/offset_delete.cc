@@ -30,7 +30,7 @@ void offset_delete(const std::shared_ptr<RequestContext>& ctx) {
     }
     if (!ctx->groups) {
         response->error_code = protocol::code(protocol::ErrorCode::coordinator_load_in_progress);
-        ctx->respond(std::optional<Bytes>(encode_response(*response, ctx->api_version)));
+        ctx->respond(std::optional<ResponseBody>(encode_response(*response, ctx->api_version)));
         return;
     }
     ctx->groups->delete_offsets(
@@ -51,7 +51,7 @@ void offset_delete(const std::shared_ptr<RequestContext>& ctx) {
                     }
                 }
             }
-            ctx->respond(std::optional<Bytes>(encode_response(*response, ctx->api_version)));
+            ctx->respond(std::optional<ResponseBody>(encode_response(*response, ctx->api_version)));
         });
 }
 

@@ -154,7 +154,7 @@ void fetch_single(const std::shared_ptr<RequestContext>& ctx,
                                                  OffsetFetchResponsePartition>(p, partition_error));
                         }
                     }
-                    ctx->respond(std::optional<Bytes>(encode_response(response, version)));
+                    ctx->respond(std::optional<ResponseBody>(encode_response(response, version)));
                 });
 }
 
@@ -167,7 +167,7 @@ void fetch_batch(const std::shared_ptr<RequestContext>& ctx,
     auto pending = std::make_shared<size_t>(request.groups.size());
     for (const auto& g : request.groups) response->groups.emplace_back().group_id = g.group_id;
     if (request.groups.empty()) {
-        ctx->respond(std::optional<Bytes>(encode_response(*response, ctx->api_version)));
+        ctx->respond(std::optional<ResponseBody>(encode_response(*response, ctx->api_version)));
         return;
     }
     for (size_t i = 0; i < request.groups.size(); ++i) {
@@ -186,7 +186,7 @@ void fetch_batch(const std::shared_ptr<RequestContext>& ctx,
                 }
                 if (--*pending == 0) {
                     ctx->respond(
-                        std::optional<Bytes>(encode_response(*response, ctx->api_version)));
+                        std::optional<ResponseBody>(encode_response(*response, ctx->api_version)));
                 }
             });
     }

@@ -63,7 +63,7 @@ void produce(const std::shared_ptr<RequestContext>& ctx) {
         [ctx, response, slots = std::move(slots), acks](std::vector<broker::ProduceOutput> outs) {
             if (acks == 0) {
                 // No answer at all, as Kafka does; a failure shows only in the broker's log.
-                ctx->respond(std::optional<Bytes>());
+                ctx->respond(std::optional<ResponseBody>());
                 return;
             }
             for (size_t i = 0; i < outs.size(); ++i) {
@@ -79,7 +79,7 @@ void produce(const std::shared_ptr<RequestContext>& ctx) {
                 }
                 slot.log_start_offset = out.log_start.value();
             }
-            ctx->respond(std::optional<Bytes>(encode_response(*response, ctx->api_version)));
+            ctx->respond(std::optional<ResponseBody>(encode_response(*response, ctx->api_version)));
         });
 }
 

@@ -19,7 +19,7 @@ using protocol::SyncGroupResponse;
 void answer_error(const std::shared_ptr<RequestContext>& ctx, ErrorCode error) {
     SyncGroupResponse response;
     response.error_code = protocol::code(error);
-    ctx->respond(std::optional<Bytes>(encode_response(response, ctx->api_version)));
+    ctx->respond(std::optional<ResponseBody>(encode_response(response, ctx->api_version)));
 }
 
 }  // namespace
@@ -53,7 +53,7 @@ void sync_group(const std::shared_ptr<RequestContext>& ctx) {
         response.protocol_type = out.protocol_type;
         response.protocol_name = out.protocol_name;
         response.assignment = std::move(out.assignment);
-        ctx->respond(std::optional<Bytes>(encode_response(response, ctx->api_version)));
+        ctx->respond(std::optional<ResponseBody>(encode_response(response, ctx->api_version)));
     });
 }
 

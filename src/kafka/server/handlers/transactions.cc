@@ -35,7 +35,7 @@ using protocol::ErrorCode;
 
 template <class Response>
 void answer(const std::shared_ptr<RequestContext>& ctx, const Response& response) {
-    ctx->respond(std::optional<Bytes>(encode_response(response, ctx->api_version)));
+    ctx->respond(std::optional<ResponseBody>(encode_response(response, ctx->api_version)));
 }
 
 /// Decodes the request, or answers the connection with the error and returns nullopt.

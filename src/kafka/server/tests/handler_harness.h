@@ -123,9 +123,16 @@ class HandlerHarness {
                            std::string("handler-harness"), frame, frame->mutable_view(), nullptr});
         ctx->groups = groups_.get();
         ctx->transactions = transactions_.get();
-        ctx->respond = [state](Result<std::optional<Bytes>> answer) {
+        ctx->respond = [state](Result<std::optional<ResponseBody>> answer) {
+            // Tests read the answer whole, as the client receives it.
+            Result<std::optional<Bytes>> flat = std::optional<Bytes>();
+            if (!answer.ok()) {
+                flat = std::move(answer).error();
+            } else if (*answer) {
+                flat = std::optional<Bytes>((*answer)->flatten());
+            }
             std::lock_guard lock(state->mu);
-            if (++state->calls == 1) state->first.set_value(std::move(answer));
+            if (++state->calls == 1) state->first.set_value(std::move(flat));
         };
         auto future = state->first.get_future();
         shards_[0]->post([handler, ctx] { handler(ctx); });
