@@ -113,5 +113,32 @@ TEST(ByteWriter, PatchesReservedFields) {
     EXPECT_EQ(*r.read_i16(), 7);
 }
 
+TEST(ByteWriter, LargeSpliceableViewsAreRecordedInOrderAndSmallOnesCopied) {
+    Bytes small(10, 0xaa);
+    Bytes large(100, 0xbb);
+    Bytes out;
+    std::vector<Splice> splices;
+    ByteWriter w(out, splices, 64);
+    w.write_i16(1);
+    w.write_spliceable(large);
+    w.write_spliceable(small);
+    w.write_spliceable(large);
+    w.write_i8(2);
+    ASSERT_EQ(splices.size(), 2u);
+    EXPECT_EQ(splices[0].position, 2u);
+    EXPECT_EQ(splices[0].bytes.data(), large.data());  // not copied
+    EXPECT_EQ(splices[1].position, 12u);
+    EXPECT_EQ(out.size(), 2u + 10u + 1u);  // the small view was copied in
+    EXPECT_EQ(out[2], 0xaa);
+}
+
+TEST(ByteWriter, AWriterWithoutSplicesCopiesEverything) {
+    Bytes large(100, 0xbb);
+    Bytes out;
+    ByteWriter w(out);
+    w.write_spliceable(large);
+    EXPECT_EQ(out, large);
+}
+
 }  // namespace
 }  // namespace es

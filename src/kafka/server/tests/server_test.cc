@@ -7,16 +7,19 @@
 #include "broker/broker.h"
 #include "kafka/protocol/error_code.h"
 #include "kafka/protocol/generated/api_versions.h"
+#include "kafka/protocol/generated/create_topics.h"
 #include "kafka/protocol/generated/fetch.h"
 #include "kafka/protocol/generated/list_offsets.h"
 #include "kafka/protocol/generated/metadata.h"
 #include "kafka/protocol/generated/produce.h"
+#include "kafka/server/request_context.h"
 #include "kafka/server/tests/kafka_test_client.h"
 #include "model/record_batch.h"
 #include "storage/tests/test_util.h"
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <memory>
 #include <random>
@@ -168,6 +171,80 @@ TEST_F(ServerFixture, ProducedRecordsComeBackFromFetchByTopicIdAndByName) {
     ASSERT_TRUE(by_name);
     ASSERT_TRUE(by_name->responses.at(0).partitions.at(0).records);
     EXPECT_EQ(by_name->responses.at(0).partitions.at(0).records->size(), second.size());
+}
+
+TEST(ResponseBody, PiecesInterleaveTheBytesAndTheSplicesInOrder) {
+    Bytes first(5000, 1);
+    Bytes second(6000, 2);
+    Bytes head = {9, 9, 8, 8, 7};
+    ResponseBody body(head, {{2, BytesView(first)}, {2, BytesView(second)}, {5, BytesView(first)}},
+                      nullptr);
+    EXPECT_EQ(body.size(), 5u + 5000 + 6000 + 5000);
+    Bytes expected = {9, 9};
+    expected.insert(expected.end(), first.begin(), first.end());
+    expected.insert(expected.end(), second.begin(), second.end());
+    expected.insert(expected.end(), {8, 8, 7});
+    expected.insert(expected.end(), first.begin(), first.end());
+    EXPECT_EQ(body.flatten(), expected);
+    size_t pieces = 0;
+    body.for_each_piece([&](BytesView piece) {
+        EXPECT_FALSE(piece.empty());
+        ++pieces;
+    });
+    EXPECT_EQ(pieces, 5u);  // head, first, second, tail of head, first
+    EXPECT_EQ(ResponseBody(Bytes{1, 2}).flatten(), (Bytes{1, 2}));
+}
+
+TEST_F(ServerFixture, LargeRecordSetsOfSeveralPartitionsComeBackByteForByte) {
+    // Record sets above kMinSplicedRecords are written from the log's read buffers, between
+    // the pieces of the encoded answer; small ones are copied in. Both kinds, pipelined.
+    KafkaTestClient client(port_);
+    protocol::CreateTopicsRequest create;
+    auto& topic = create.topics.emplace_back();
+    topic.name = "wide";
+    topic.num_partitions = 3;
+    topic.replication_factor = 1;
+    ASSERT_TRUE(client.send(create, 5, 1));
+    ASSERT_TRUE(client.receive<protocol::CreateTopicsResponse>(5, 1));
+    std::vector<Bytes> batches;
+    for (int32_t p = 0; p < 3; ++p) {
+        // 200 records of 100 B (about 22 KiB), 300 of 100 B, and 2 small records.
+        int count = p == 2 ? 2 : 200 + 100 * p;
+        batches.push_back(make_batch(count, p, 1000, p == 2 ? 16 : 100));
+        ASSERT_TRUE(client.send(produce_request("wide", p, batches.back()), 9, 10 + p));
+        auto produced = client.receive<protocol::ProduceResponse>(9, 10 + p);
+        ASSERT_TRUE(produced);
+        EXPECT_EQ(produced->responses.at(0).partition_responses.at(0).error_code, 0);
+    }
+    ASSERT_GT(batches[0].size(), kMinSplicedRecords);
+    ASSERT_LT(batches[2].size(), kMinSplicedRecords);
+    protocol::FetchRequest request = fetch_request("wide", {}, 0);
+    for (int32_t p = 1; p < 3; ++p) {
+        auto& part = request.topics[0].partitions.emplace_back();
+        part.partition = p;
+        part.fetch_offset = 0;
+        part.partition_max_bytes = 1 << 20;
+    }
+    Bytes burst;
+    for (int32_t i = 0; i < 4; ++i) {
+        Bytes frame = KafkaTestClient::frame(request, i % 2 ? 4 : 12, 100 + i);
+        burst.insert(burst.end(), frame.begin(), frame.end());
+    }
+    ASSERT_TRUE(client.send_raw(burst));
+    for (int32_t i = 0; i < 4; ++i) {
+        auto fetched = client.receive<protocol::FetchResponse>(i % 2 ? 4 : 12, 100 + i);
+        ASSERT_TRUE(fetched) << "answer " << i;
+        const auto& parts = fetched->responses.at(0).partitions;
+        ASSERT_EQ(parts.size(), 3u);
+        for (int32_t p = 0; p < 3; ++p) {
+            EXPECT_EQ(parts[p].error_code, 0);
+            ASSERT_TRUE(parts[p].records);
+            // The stored batch differs from the sent one only in its base offset (0 here).
+            EXPECT_TRUE(std::equal(parts[p].records->begin(), parts[p].records->end(),
+                                   batches[p].begin(), batches[p].end()))
+                << "partition " << p << " of answer " << i;
+        }
+    }
 }
 
 TEST_F(ServerFixture, UnknownTopicsAndOffsetsGetTheirKafkaErrors) {
