@@ -27,6 +27,9 @@ Result<model::Offset> LogDurability::sync() {
         files.swap(dirty_);
         covers = written_end_;
     }
+    if (files.size() > 1) {
+        for (const auto& file : files) file->start_writeback();
+    }
     for (size_t i = 0; i < files.size(); ++i) {
         auto synced = files[i]->sync();
         if (!synced.ok()) {
@@ -39,6 +42,16 @@ Result<model::Offset> LogDurability::sync() {
     // A truncation while the sync ran may have pulled the written end below what it covered.
     durable_end_ = std::max(durable_end_, std::min(covers, written_end_));
     return durable_end_;
+}
+
+void LogDurability::start_writeback() {
+    std::vector<std::shared_ptr<File>> files;
+    {
+        std::lock_guard lock(mu_);
+        if (failed_) return;
+        files = dirty_;
+    }
+    for (const auto& file : files) file->start_writeback();
 }
 
 model::Offset LogDurability::durable_end() const {

@@ -33,6 +33,9 @@ class LogDurability {
     /// Syncs every file with unsynced writes; returns the offset up to which (exclusive)
     /// everything is durable, or the error that poisoned the log.
     Result<model::Offset> sync();
+    /// Starts the writeback of every file with unsynced writes (File::start_writeback), so
+    /// that the syncs of several logs that follow overlap on the disk.
+    void start_writeback();
 
     model::Offset durable_end() const;
     model::Offset written_end() const;

@@ -27,6 +27,10 @@ class File {
     virtual Status read_at(uint64_t position, MutableBytesView out) const = 0;
     /// fdatasync.
     virtual Status sync() = 0;
+    /// Starts writing the dirty pages back without waiting for them: a hint, sync() alone makes
+    /// them durable. Several files started first and synced after share the disk's time
+    /// instead of queueing one fdatasync behind another.
+    virtual void start_writeback() {}
     virtual Status truncate(uint64_t size) = 0;
     virtual uint64_t size() const = 0;
 };

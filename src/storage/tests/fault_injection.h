@@ -24,6 +24,11 @@ class FaultInjectionFileSystem final : public FileSystem {
         space_left_ = bytes;
     }
     int syncs() const { return syncs_; }
+    /// 'w' for each start_writeback and 's' for each fdatasync, in the order they came.
+    std::string sync_events() const {
+        std::lock_guard lock(mu_);
+        return events_;
+    }
     /// Runs inside every fdatasync before it happens (to hold a sync open in a test).
     void set_before_sync(std::function<void()> hook) {
         std::lock_guard lock(mu_);
@@ -82,11 +87,16 @@ class FaultInjectionFileSystem final : public FileSystem {
             }
             if (hook) hook();
             ++fs_.syncs_;
+            fs_.note_event('s');
             if (fs_.sync_failures_.fetch_sub(1) > 0) {
                 return Error(es::Errc::io_error, "injected: fdatasync: Input/output error");
             }
             fs_.sync_failures_ = 0;
             return inner_->sync();
+        }
+        void start_writeback() override {
+            fs_.note_event('w');
+            inner_->start_writeback();
         }
         Status truncate(uint64_t size) override { return inner_->truncate(size); }
         uint64_t size() const override { return inner_->size(); }
@@ -96,9 +106,15 @@ class FaultInjectionFileSystem final : public FileSystem {
         std::unique_ptr<File> inner_;
     };
 
-    std::mutex mu_;
+    void note_event(char event) {
+        std::lock_guard lock(mu_);
+        events_.push_back(event);
+    }
+
+    mutable std::mutex mu_;
     std::optional<uint64_t> space_left_;
     std::function<void()> before_sync_;
+    std::string events_;
     std::atomic<int> sync_failures_{0};
     std::atomic<int> syncs_{0};
 };

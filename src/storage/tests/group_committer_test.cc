@@ -69,6 +69,47 @@ TEST(GroupCommitter, AppendsQueuedDuringASyncShareTheNextOne) {
     EXPECT_EQ(log->durable_end(), Offset(101));
 }
 
+TEST(GroupCommitter, ARoundOfSeveralLogsStartsEveryWritebackBeforeItsFirstSync) {
+    TempDir dir;
+    FaultInjectionFileSystem fs;
+    auto a = std::move(Log::open(fs, dir.sub("a"), {})).value();
+    auto b = std::move(Log::open(fs, dir.sub("b"), {})).value();
+    GroupCommitter committer;
+    // Hold the first round (log a alone) until both logs have queued a request behind it.
+    std::promise<void> release;
+    std::shared_future<void> released = release.get_future().share();
+    std::promise<void> entered;
+    std::atomic<bool> first{true};
+    fs.set_before_sync([&] {
+        if (first.exchange(false)) {
+            entered.set_value();
+            released.wait();
+        }
+    });
+    std::atomic<int> durable{0};
+    auto on_durable = [&](Result<Offset> r) {
+        if (r.ok()) ++durable;
+    };
+    Bytes batch = make_batch(1, 0);
+    ASSERT_TRUE(a->append(batch).ok());
+    std::string before = fs.sync_events();  // what opening the logs synced
+    committer.request_sync(a->durability(), on_durable);
+    entered.get_future().wait();
+    ASSERT_TRUE(a->append(batch).ok());
+    ASSERT_TRUE(b->append(batch).ok());
+    committer.request_sync(a->durability(), on_durable);
+    committer.request_sync(b->durability(), on_durable);
+    release.set_value();
+    committer.stop();
+    std::string events = fs.sync_events().substr(before.size());
+    std::printf("checked: sync events after opening (w = writeback started, s = fdatasync): %s\n",
+                events.c_str());
+    EXPECT_EQ(events, "swwss") << "one log: a sync alone; two logs: both writebacks, then syncs";
+    EXPECT_EQ(durable.load(), 3);
+    EXPECT_EQ(a->durable_end(), Offset(2));
+    EXPECT_EQ(b->durable_end(), Offset(1));
+}
+
 TEST(GroupCommitter, ConcurrentLogsAreEachMadeDurable) {
     TempDir dir;
     GroupCommitter committer;
