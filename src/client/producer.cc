@@ -27,9 +27,14 @@ struct Producer::Impl : detail::HandleState {
     /// Callbacks of records in flight, by the id that travels as the message opaque (0: none).
     std::unordered_map<uint64_t, DeliveryCallback> callbacks;
     uint64_t next_id = 1;
-    /// The last topic sent to, NUL-terminated for librdkafka: a producer usually sends to one
-    /// topic, and this spares a string per record.
+    /// Topic handles by name: sending through a handle spares librdkafka a lookup by name
+    /// (a lock, a compare and a reference count) per record. The last one is kept at hand, as
+    /// a producer usually sends to one topic.
+    std::unordered_map<std::string, rd_kafka_topic_t*> topics;
     std::string last_topic;
+    rd_kafka_topic_t* last_rkt = nullptr;
+    /// Sends since the last rd_kafka_poll(): delivery reports are served every kPollEvery.
+    uint32_t sends_since_poll = 0;
     ProducerStats stats;
     uint64_t failed_since_flush = 0;
     std::optional<Error> first_error;  // since the last flush()
@@ -41,7 +46,25 @@ struct Producer::Impl : detail::HandleState {
         // may be gone, then let librdkafka stop its threads.
         closing = true;
         rd_kafka_purge(rk.get(), RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
+        for (auto& [name, rkt] : topics) rd_kafka_topic_destroy(rkt);
         rk.reset();
+    }
+
+    /// The handle of `topic`, created on first use; nullptr when librdkafka refuses the name.
+    rd_kafka_topic_t* topic_handle(std::string_view topic) {
+        if (last_rkt && last_topic == topic) return last_rkt;
+        last_topic.assign(topic);
+        auto it = topics.find(last_topic);
+        if (it == topics.end()) {
+            rd_kafka_topic_t* rkt = rd_kafka_topic_new(rk.get(), last_topic.c_str(), nullptr);
+            if (!rkt) {
+                last_rkt = nullptr;
+                return nullptr;
+            }
+            it = topics.emplace(last_topic, rkt).first;
+        }
+        last_rkt = it->second;
+        return last_rkt;
     }
 
     static void on_delivery(rd_kafka_t* /*rk*/, const rd_kafka_message_t* m, void* opaque) {
@@ -98,9 +121,12 @@ Result<std::unique_ptr<Producer>> Producer::make(const ClientConfig& config) {
 
 Status Producer::send(const ProducerRecord& record, DeliveryCallback on_delivery) {
     if (record.topic.empty()) return Error(Errc::invalid_argument, "sending: empty topic name");
-    // librdkafka wants NUL-terminated names; the views in `record` need not be.
-    if (impl_->last_topic != record.topic) impl_->last_topic.assign(record.topic);
+    rd_kafka_topic_t* rkt = impl_->topic_handle(record.topic);
     const std::string& topic = impl_->last_topic;
+    if (!rkt) {
+        return detail::make_error(rd_kafka_last_error(), fmt::format("sending to {}", topic), {},
+                                  impl_.get());
+    }
     std::vector<std::string> header_keys;
     header_keys.reserve(record.headers.size());
 
@@ -126,7 +152,7 @@ Status Producer::send(const ProducerRecord& record, DeliveryCallback on_delivery
         vu.vtype = type;
         return vu;
     };
-    add(RD_KAFKA_VTYPE_TOPIC).u.cstr = topic.c_str();
+    add(RD_KAFKA_VTYPE_RKT).u.ptr = rkt;
     add(RD_KAFKA_VTYPE_PARTITION).u.i32 =
         record.partition ? record.partition->value() : RD_KAFKA_PARTITION_UA;
     add(RD_KAFKA_VTYPE_MSGFLAGS).u.i = RD_KAFKA_MSG_F_COPY;
@@ -169,8 +195,13 @@ Status Producer::send(const ProducerRecord& record, DeliveryCallback on_delivery
     }
     ++impl_->stats.sent;
     if (on_delivery) impl_->callbacks.emplace(id, std::move(on_delivery));
-    // Serve what is ready, so that callbacks keep pace with a caller that only sends.
-    rd_kafka_poll(impl_->rk.get(), 0);
+    // Serve what is ready, so that callbacks keep pace with a caller that only sends; not at
+    // every record, as each poll takes the queue's lock.
+    constexpr uint32_t kPollEvery = 64;
+    if (++impl_->sends_since_poll >= kPollEvery) {
+        impl_->sends_since_poll = 0;
+        rd_kafka_poll(impl_->rk.get(), 0);
+    }
     return ok_status();
 }
 
