@@ -299,6 +299,9 @@ void run_e2e(const BenchOptions& o) {
     c.measure_latency = true;
     c.from_end = true;
     c.idle_timeout = std::chrono::milliseconds(o.connection.timeout_ms);
+    // Room for every sample up front: growing the vector copies it while latencies are taken.
+    loop.latencies_ns.reserve(static_cast<size_t>(o.rate) * static_cast<size_t>(o.duration_s) +
+                              1024);
     std::thread thread([&] { loop.run(config, c); });
     auto stop_consumer = [&] {
         loop.stop = true;

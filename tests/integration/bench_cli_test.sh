@@ -38,10 +38,24 @@ es bench consume --messages 5000 --json >"$dir/consume5k.json" 2>"$dir/consume.e
 check_json "$dir/consume5k.json" consume 'r["messages"] == 5000'
 echo "checked: bench consume reads the 20000 present (and --messages 5000 reads 5000)"
 
+es bench consume --consumers 3 --json >"$dir/consume3.json" 2>"$dir/consume.err" ||
+    fail "bench consume --consumers 3: $(cat "$dir/consume.err")"
+check_json "$dir/consume3.json" consume 'r["messages"] == 20000 and r["consumers"] == 3'
+set +e
+es bench consume --consumers 5 >/dev/null 2>"$dir/consume5.err"; code=$?
+es bench consume --consumers 2 --messages 10 >/dev/null 2>&1; code2=$?
+set -e
+[ "$code" -eq 2 ] && grep -q "more than the 4 partitions" "$dir/consume5.err" ||
+    fail "--consumers 5 over 4 partitions exited $code: $(cat "$dir/consume5.err")"
+[ "$code2" -eq 2 ] || fail "--consumers 2 --messages 10 exited $code2, not 2"
+echo "checked: bench consume --consumers 3 shares the 4 partitions and reads all 20000; 5 consumers for 4 partitions, or --messages with --consumers, exit 2"
+
 es bench e2e --rate 2000 --duration 2 --json >"$dir/e2e.json" 2>"$dir/e2e.err" ||
     fail "bench e2e: $(cat "$dir/e2e.err")"
 check_json "$dir/e2e.json" e2e 'r["messages"] > 0 and r["consumed"] == r["messages"] and r["failed"] == 0'
-echo "checked: bench e2e --rate 2000 --duration 2: every acknowledged message consumed"
+# Paced: never ahead of the rate (2000/s for 2 s), and not far behind it.
+check_json "$dir/e2e.json" e2e '3000 <= r["messages"] <= 4001'
+echo "checked: bench e2e --rate 2000 --duration 2: 3000-4001 sent (the rate is kept), every acknowledged message consumed"
 
 # The table (no --json) on stdout.
 es bench produce --messages 1000 --topic table >"$dir/table.txt" 2>&1 || fail "bench produce (table)"
