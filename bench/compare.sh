@@ -176,14 +176,19 @@ else
         na es_consume_100 "no 100 B topic (its produce failed)"
         na es_consume_100_shared "no 100 B topic (its produce failed)"
     else
-        log "edgestream consume 100 B"
-        es_run es_consume_100 "$es" bench consume --brokers "$brokers" --topic compare-100 --json ||
-            true
-        # One consumer per partition, as a consumer group of that size reads: librdkafka parses
-        # a fetch on one thread per connection, which is what limits a single consumer.
-        log "edgestream consume 100 B with $partitions consumers"
-        es_run es_consume_100_shared "$es" bench consume --brokers "$brokers" \
-            --topic compare-100 --consumers "$partitions" --json || true
+        # Three reads each, reported as the median: a read of the topic lasts about a second,
+        # and its first half second (connections, offsets, the first fetches) varies from run
+        # to run. One consumer, then one per partition, as a consumer group of that size reads:
+        # librdkafka parses a fetch on one thread per connection, which limits one consumer.
+        for run_no in 1 2 3; do
+            suffix=$([[ $run_no == 1 ]] || echo ".run$run_no")
+            log "edgestream consume 100 B (read $run_no of 3)"
+            es_run "es_consume_100$suffix" "$es" bench consume --brokers "$brokers" \
+                --topic compare-100 --json || true
+            log "edgestream consume 100 B with $partitions consumers (read $run_no of 3)"
+            es_run "es_consume_100_shared$suffix" "$es" bench consume --brokers "$brokers" \
+                --topic compare-100 --consumers "$partitions" --json || true
+        done
     fi
     rate=$(python3 "$here/compare.py" half-rate "$out/es_produce_100.out" 2>/dev/null) || rate=
     if [[ -z $rate ]]; then

@@ -19,6 +19,7 @@
 #include <cstdio>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -241,17 +242,19 @@ void run_consume(const BenchOptions& o) {
     uint64_t consumed = 0;
     uint64_t bytes = 0;
     std::string error;
-    auto first = loops.front().started;
-    auto last = loops.front().finished;
+    std::optional<Clock::time_point> first;
+    std::optional<Clock::time_point> last;
     for (const auto& loop : loops) {
         consumed += loop.consumed;
         bytes += loop.bytes;
         if (error.empty()) error = loop.error;
-        first = std::min(first, loop.started);
-        last = std::max(last, loop.finished);
+        if (loop.started == Clock::time_point{}) continue;  // never read
+        first = first ? std::min(*first, loop.started) : loop.started;
+        last = last ? std::max(*last, loop.finished) : loop.finished;
     }
     if (!error.empty() && consumed == 0) fail(kFailure, command, error);
-    double seconds = std::max(std::chrono::duration<double>(last - first).count(), 1e-9);
+    double seconds =
+        first ? std::max(std::chrono::duration<double>(*last - *first).count(), 1e-9) : 1e-9;
     double msgs = static_cast<double>(consumed) / seconds;
     double mb = static_cast<double>(bytes) / seconds / 1e6;
     size_t bytes_each = consumed ? bytes / consumed : 0;
@@ -299,9 +302,10 @@ void run_e2e(const BenchOptions& o) {
     c.measure_latency = true;
     c.from_end = true;
     c.idle_timeout = std::chrono::milliseconds(o.connection.timeout_ms);
-    // Room for every sample up front: growing the vector copies it while latencies are taken.
-    loop.latencies_ns.reserve(static_cast<size_t>(o.rate) * static_cast<size_t>(o.duration_s) +
-                              1024);
+    // Room for the samples up front (up to 16M: 128 MB), so that growing the vector does not
+    // copy it while latencies are taken.
+    loop.latencies_ns.reserve(std::min<size_t>(
+        static_cast<size_t>(o.rate) * static_cast<size_t>(o.duration_s) + 1024, size_t{1} << 24));
     std::thread thread([&] { loop.run(config, c); });
     auto stop_consumer = [&] {
         loop.stop = true;

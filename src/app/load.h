@@ -105,7 +105,7 @@ class ConsumerLoop {
     std::atomic<bool> ready{false};
     std::vector<int64_t> latencies_ns;  // produce-to-consume, when measured
     double seconds = 0;                 // from the assignment until the last record
-    Clock::time_point started{};        // the assignment
+    Clock::time_point started{};        // the assignment (unset when it failed)
     Clock::time_point finished{};       // the last record
     std::string error;                  // why it could not read, empty when it could
 

@@ -33,7 +33,7 @@ struct Consumer::Impl : detail::HandleState {
     detail::HandlePtr rk;
     std::chrono::milliseconds timeout{};
     rd_kafka_queue_t* queue = nullptr;
-    std::map<std::string, rd_kafka_topic_t*> topics;
+    detail::TopicHandles topics;
     /// The assignment, and for each partition whether it reached its end since its last record.
     std::map<model::TopicPartition, bool> at_end;
     /// How many entries of at_end are true: records need no lookup while it is 0.
@@ -51,14 +51,16 @@ struct Consumer::Impl : detail::HandleState {
 
     ~Impl() override {
         stop();
-        for (auto& [name, rkt] : topics) rd_kafka_topic_destroy(rkt);
+        topics.clear();
         if (queue) rd_kafka_queue_destroy(queue);
         rk.reset();
     }
 
     void stop() {
         for (const auto& [tp, eof] : at_end) {
-            rd_kafka_consume_stop(topics.at(tp.topic), tp.partition.value());
+            if (rd_kafka_topic_t* rkt = topics.find(tp.topic)) {
+                rd_kafka_consume_stop(rkt, tp.partition.value());
+            }
         }
         at_end.clear();
         ended = 0;
@@ -68,14 +70,6 @@ struct Consumer::Impl : detail::HandleState {
     void reset_queue() {
         if (queue) rd_kafka_queue_destroy(queue);
         queue = rd_kafka_queue_new(rk.get());
-    }
-
-    rd_kafka_topic_t* topic_handle(const std::string& name) {
-        auto it = topics.find(name);
-        if (it != topics.end()) return it->second;
-        rd_kafka_topic_t* rkt = rd_kafka_topic_new(rk.get(), name.c_str(), nullptr);
-        if (rkt) topics.emplace(name, rkt);
-        return rkt;
     }
 
     /// The topic's partitions, sorted. The metadata request asks for every topic: one that names
@@ -216,7 +210,7 @@ Status Consumer::assign(const std::vector<PartitionStart>& partitions) {
                 if (offset < 0) offset = RD_KAFKA_OFFSET_END;  // no record that late
                 break;
         }
-        rd_kafka_topic_t* rkt = impl_->topic_handle(s.tp.topic);
+        rd_kafka_topic_t* rkt = impl_->topics.get(impl_->rk.get(), s.tp.topic);
         if (!rkt ||
             rd_kafka_consume_start_queue(rkt, s.tp.partition.value(), offset, impl_->queue) == -1) {
             Error error = detail::make_error(rd_kafka_last_error(),

@@ -292,4 +292,30 @@ Status check_offsets(const std::vector<TopicPartitionOffset>& offsets, std::stri
     return ok_status();
 }
 
+rd_kafka_topic_s* TopicHandles::get(rd_kafka_s* rk, std::string_view topic) {
+    if (last_ && last_name_ == topic) return last_;
+    auto it = by_name_.find(topic);
+    if (it == by_name_.end()) {
+        std::string name(topic);  // NUL-terminated for librdkafka
+        rd_kafka_topic_t* rkt = rd_kafka_topic_new(rk, name.c_str(), nullptr);
+        if (!rkt) return nullptr;
+        it = by_name_.emplace(std::move(name), rkt).first;
+    }
+    last_name_ = it->first;
+    last_ = it->second;
+    return last_;
+}
+
+rd_kafka_topic_s* TopicHandles::find(std::string_view topic) const {
+    auto it = by_name_.find(topic);
+    return it == by_name_.end() ? nullptr : it->second;
+}
+
+void TopicHandles::clear() {
+    for (auto& [name, rkt] : by_name_) rd_kafka_topic_destroy(rkt);
+    by_name_.clear();
+    last_name_.clear();
+    last_ = nullptr;
+}
+
 }  // namespace es::client::detail

@@ -24,6 +24,7 @@ struct rd_kafka_conf_s;                  // rd_kafka_conf_t
 struct rd_kafka_message_s;               // rd_kafka_message_t
 struct rd_kafka_error_s;                 // rd_kafka_error_t
 struct rd_kafka_topic_partition_list_s;  // rd_kafka_topic_partition_list_t
+struct rd_kafka_topic_s;                 // rd_kafka_topic_t
 
 namespace es::client {
 class GroupConsumer;
@@ -129,6 +130,29 @@ struct MessageBatchAccess {
     static void adopt(MessageBatch& batch, rd_kafka_message_s* m);
     /// The batch owns `m` and hands it out as a view; `m` must carry no error.
     static void append(MessageBatch& batch, rd_kafka_message_s* m);
+};
+
+/// Topic handles of one client by name, made on first use. Using a handle spares librdkafka
+/// a lookup by name (a lock, a compare, a reference count) per call; the last one is kept at
+/// hand, as a client usually works on one topic. clear() (or the destructor) must run before
+/// the client handle is destroyed.
+class TopicHandles {
+  public:
+    TopicHandles() = default;
+    ~TopicHandles() { clear(); }
+    TopicHandles(const TopicHandles&) = delete;
+    TopicHandles& operator=(const TopicHandles&) = delete;
+
+    /// The handle of `topic` (nullptr when librdkafka refuses to make it).
+    rd_kafka_topic_s* get(rd_kafka_s* rk, std::string_view topic);
+    /// The handle of a topic get() made before, else nullptr.
+    rd_kafka_topic_s* find(std::string_view topic) const;
+    void clear();
+
+  private:
+    std::map<std::string, rd_kafka_topic_s*, std::less<>> by_name_;
+    std::string last_name_;
+    rd_kafka_topic_s* last_ = nullptr;
 };
 
 /// The consumer handle behind a GroupConsumer, for the producer's

@@ -27,12 +27,7 @@ struct Producer::Impl : detail::HandleState {
     /// Callbacks of records in flight, by the id that travels as the message opaque (0: none).
     std::unordered_map<uint64_t, DeliveryCallback> callbacks;
     uint64_t next_id = 1;
-    /// Topic handles by name: sending through a handle spares librdkafka a lookup by name
-    /// (a lock, a compare and a reference count) per record. The last one is kept at hand, as
-    /// a producer usually sends to one topic.
-    std::unordered_map<std::string, rd_kafka_topic_t*> topics;
-    std::string last_topic;
-    rd_kafka_topic_t* last_rkt = nullptr;
+    detail::TopicHandles topics;
     /// Sends since the last rd_kafka_poll(): delivery reports are served every kPollEvery.
     uint32_t sends_since_poll = 0;
     ProducerStats stats;
@@ -46,25 +41,8 @@ struct Producer::Impl : detail::HandleState {
         // may be gone, then let librdkafka stop its threads.
         closing = true;
         rd_kafka_purge(rk.get(), RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
-        for (auto& [name, rkt] : topics) rd_kafka_topic_destroy(rkt);
+        topics.clear();
         rk.reset();
-    }
-
-    /// The handle of `topic`, created on first use; nullptr when librdkafka refuses the name.
-    rd_kafka_topic_t* topic_handle(std::string_view topic) {
-        if (last_rkt && last_topic == topic) return last_rkt;
-        last_topic.assign(topic);
-        auto it = topics.find(last_topic);
-        if (it == topics.end()) {
-            rd_kafka_topic_t* rkt = rd_kafka_topic_new(rk.get(), last_topic.c_str(), nullptr);
-            if (!rkt) {
-                last_rkt = nullptr;
-                return nullptr;
-            }
-            it = topics.emplace(last_topic, rkt).first;
-        }
-        last_rkt = it->second;
-        return last_rkt;
     }
 
     static void on_delivery(rd_kafka_t* /*rk*/, const rd_kafka_message_t* m, void* opaque) {
@@ -121,8 +99,8 @@ Result<std::unique_ptr<Producer>> Producer::make(const ClientConfig& config) {
 
 Status Producer::send(const ProducerRecord& record, DeliveryCallback on_delivery) {
     if (record.topic.empty()) return Error(Errc::invalid_argument, "sending: empty topic name");
-    rd_kafka_topic_t* rkt = impl_->topic_handle(record.topic);
-    const std::string& topic = impl_->last_topic;
+    rd_kafka_topic_t* rkt = impl_->topics.get(impl_->rk.get(), record.topic);
+    const std::string_view topic = record.topic;
     if (!rkt) {
         return detail::make_error(rd_kafka_last_error(), fmt::format("sending to {}", topic), {},
                                   impl_.get());

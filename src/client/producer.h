@@ -24,7 +24,8 @@ struct ProducerStats {
 };
 
 /// Called once per record that send() accepted: with where it landed, or why it failed.
-/// It runs inside send(), poll(), flush() or send_and_wait() on the caller's thread; it must not
+/// It runs inside send() (which serves what is ready every 64th call), poll(), flush() or
+/// send_and_wait() on the caller's thread; it must not
 /// throw (an exception is caught, logged and dropped, since it would otherwise cross
 /// librdkafka's C frames) and may call send().
 using DeliveryCallback = std::function<void(const Result<DeliveryReport>&)>;

@@ -27,9 +27,6 @@ Result<model::Offset> LogDurability::sync() {
         files.swap(dirty_);
         covers = written_end_;
     }
-    if (files.size() > 1) {
-        for (const auto& file : files) file->start_writeback();
-    }
     for (size_t i = 0; i < files.size(); ++i) {
         auto synced = files[i]->sync();
         if (!synced.ok()) {

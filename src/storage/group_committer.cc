@@ -84,20 +84,25 @@ void GroupCommitter::run() {
     }
 }
 
+void GroupCommitter::start_writebacks(const std::vector<LogDurability*>& logs) {
+    // Several logs: all their writebacks start before the first fdatasync, so the disk works
+    // on them together. Measured here: four fdatasyncs of 32 KiB in a row took 1.0-1.4 ms
+    // (p50), 0.7-0.8 ms with the writebacks started first; in the broker, producing to 4
+    // partitions, the mean sync per log went from 0.90-1.0 ms to 0.81-0.92 ms. One log (even
+    // with a segment and its indexes dirty after a roll) gains nothing from it.
+    if (logs.size() < 2) return;
+    for (LogDurability* log : logs) log->start_writeback();
+}
+
 void GroupCommitter::sync_requests(std::vector<Request>& requests) {
     // One sync per log answers every request for it that arrived before the sync started.
     std::sort(requests.begin(), requests.end(),
               [](const Request& a, const Request& b) { return a.log < b.log; });
-    // Several logs: all their writebacks start before the first fdatasync, so the disk works
-    // on them together. Measured here: four fdatasyncs of 32 KiB in a row took 1.0-1.4 ms
-    // (p50), 0.7-0.8 ms with the writebacks started first; in the broker, producing to 4
-    // partitions, the mean sync per log went from 0.90-1.0 ms to 0.81-0.92 ms.
-    if (requests.size() > 1 && requests.front().log != requests.back().log) {
-        for (size_t i = 0; i < requests.size(); ++i) {
-            if (i == 0 || requests[i].log != requests[i - 1].log)
-                requests[i].log->start_writeback();
-        }
+    std::vector<LogDurability*> logs;
+    for (size_t i = 0; i < requests.size(); ++i) {
+        if (i == 0 || requests[i].log != requests[i - 1].log) logs.push_back(requests[i].log.get());
     }
+    start_writebacks(logs);
     uint64_t syncs = 0;
     for (size_t i = 0; i < requests.size();) {
         size_t j = i;
@@ -117,6 +122,9 @@ void GroupCommitter::sync_requests(std::vector<Request>& requests) {
 }
 
 void GroupCommitter::sync_due(std::vector<std::shared_ptr<LogDurability>>& due) {
+    std::vector<LogDurability*> logs;
+    for (auto& log : due) logs.push_back(log.get());
+    start_writebacks(logs);
     for (auto& log : due) {
         auto result = log->sync();
         if (!result.ok()) storage_log.error("periodic sync: {}", result.error().to_string());

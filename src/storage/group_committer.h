@@ -61,6 +61,7 @@ class GroupCommitter {
     void run();
     void sync_requests(std::vector<Request>& requests);
     void sync_due(std::vector<std::shared_ptr<LogDurability>>& due);
+    static void start_writebacks(const std::vector<LogDurability*>& logs);
 
     mutable std::mutex mu_;
     std::condition_variable wake_;

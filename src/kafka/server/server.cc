@@ -11,10 +11,10 @@
 #include <asio.hpp>
 #include <asio/experimental/as_tuple.hpp>
 
+#include <cassert>
 #include <chrono>
 #include <deque>
 #include <future>
-#include <map>
 #include <thread>
 
 namespace es::kafka::server {
@@ -273,12 +273,15 @@ class Connection : public std::enable_shared_from_this<Connection> {
         finish(seq, std::optional<ResponseBody>(encode_response(response, 0)));
     }
 
-    auto& pending_at(uint64_t seq) { return pending_[seq - next_to_send_]; }
+    /// The request `seq`, not yet written back (entries stay until written, also once closed).
+    auto& pending_at(uint64_t seq) {
+        assert(seq >= next_to_send_ && seq - next_to_send_ < pending_.size());
+        return pending_[seq - next_to_send_];
+    }
 
     /// Records an answer and writes every answer that is next in line.
     void finish(uint64_t seq, Result<std::optional<ResponseBody>> response) {
         --server_.in_flight;
-        if (closed_) return;  // nowhere to write it; close() dropped what was pending
         Pending& pending = pending_at(seq);
         if (pending.api_key >= 0) {
             ApiFigures& api = server_.metrics.apis[static_cast<size_t>(pending.api_key)];
@@ -288,6 +291,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
                                        std::chrono::steady_clock::now() - pending.arrived)
                                        .count());
         }
+        if (closed_) return;  // the answer has nowhere to go
         if (!response.ok()) {
             close(response.error().to_string());
             return;
