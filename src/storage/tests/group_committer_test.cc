@@ -19,6 +19,27 @@ using testing::FaultInjectionFileSystem;
 using testing::make_batch;
 using testing::TempDir;
 
+/// Holds the first fdatasync on `fs` open until release(), so that requests queue behind it.
+class FirstSyncGate {
+  public:
+    explicit FirstSyncGate(FaultInjectionFileSystem& fs) {
+        fs.set_before_sync([this] {
+            if (first_.exchange(false)) {
+                entered_.set_value();
+                released_.wait();
+            }
+        });
+    }
+    void wait_until_held() { entered_.get_future().wait(); }
+    void release() { release_.set_value(); }
+
+  private:
+    std::promise<void> release_;
+    std::shared_future<void> released_ = release_.get_future().share();
+    std::promise<void> entered_;
+    std::atomic<bool> first_{true};
+};
+
 TEST(GroupCommitter, AppendsQueuedDuringASyncShareTheNextOne) {
     TempDir dir;
     FaultInjectionFileSystem fs;
@@ -26,16 +47,7 @@ TEST(GroupCommitter, AppendsQueuedDuringASyncShareTheNextOne) {
     GroupCommitter committer;
 
     // Hold the first sync open until 100 more appends have asked for durability.
-    std::promise<void> release;
-    std::shared_future<void> released = release.get_future().share();
-    std::promise<void> entered;
-    std::atomic<bool> first{true};
-    fs.set_before_sync([&] {
-        if (first.exchange(false)) {
-            entered.set_value();
-            released.wait();
-        }
-    });
+    FirstSyncGate gate(fs);
 
     std::atomic<int> answered{0};
     std::atomic<int64_t> max_durable{0};
@@ -50,13 +62,13 @@ TEST(GroupCommitter, AppendsQueuedDuringASyncShareTheNextOne) {
     Bytes b = make_batch(1, 0);
     ASSERT_TRUE(log->append(b).ok());
     committer.request_sync(log->durability(), on_durable);
-    entered.get_future().wait();
+    gate.wait_until_held();
     for (int i = 1; i <= 100; ++i) {
         Bytes next = make_batch(1, i);
         ASSERT_TRUE(log->append(next).ok());
         committer.request_sync(log->durability(), on_durable);
     }
-    release.set_value();
+    gate.release();
     committer.stop();
     EXPECT_EQ(answered.load(), 101);
     EXPECT_EQ(max_durable.load(), 101);
@@ -76,16 +88,7 @@ TEST(GroupCommitter, ARoundOfSeveralLogsStartsEveryWritebackBeforeItsFirstSync) 
     auto b = std::move(Log::open(fs, dir.sub("b"), {})).value();
     GroupCommitter committer;
     // Hold the first round (log a alone) until both logs have queued a request behind it.
-    std::promise<void> release;
-    std::shared_future<void> released = release.get_future().share();
-    std::promise<void> entered;
-    std::atomic<bool> first{true};
-    fs.set_before_sync([&] {
-        if (first.exchange(false)) {
-            entered.set_value();
-            released.wait();
-        }
-    });
+    FirstSyncGate gate(fs);
     std::atomic<int> durable{0};
     auto on_durable = [&](Result<Offset> r) {
         if (r.ok()) ++durable;
@@ -94,12 +97,12 @@ TEST(GroupCommitter, ARoundOfSeveralLogsStartsEveryWritebackBeforeItsFirstSync) 
     ASSERT_TRUE(a->append(batch).ok());
     std::string before = fs.sync_events();  // what opening the logs synced
     committer.request_sync(a->durability(), on_durable);
-    entered.get_future().wait();
+    gate.wait_until_held();
     ASSERT_TRUE(a->append(batch).ok());
     ASSERT_TRUE(b->append(batch).ok());
     committer.request_sync(a->durability(), on_durable);
     committer.request_sync(b->durability(), on_durable);
-    release.set_value();
+    gate.release();
     committer.stop();
     std::string events = fs.sync_events().substr(before.size());
     std::printf("checked: sync events after opening (w = writeback started, s = fdatasync): %s\n",
