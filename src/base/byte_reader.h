@@ -104,6 +104,7 @@ class ByteWriter {
     void patch_i32(size_t position, int32_t v);
     void patch_u32(size_t position, uint32_t v);
 
+    /// What was written, without the splices (see position()).
     Bytes& bytes() { return out_; }
 
   private:
