@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Helper of bench/compare.sh: the disk probe, parsing of every step's output, and the table.
 
-  compare.py half-rate PRODUCE_JSON_FILE     prints half the msgs/s of a `bench produce --json`
+  compare.py rate-share PRODUCE_JSON_FILE SHARE
+                                            prints SHARE (0.5: half) of the msgs/s of a
+                                            `bench produce --json`
   compare.py disk DIR SECONDS                write()+fdatasync() probe; prints JSON
   compare.py report OUT_DIR JSON_PATH [key=value ...]   the table (stdout) and the JSON file
 """
@@ -66,9 +68,9 @@ def redis_csv(out, key):
 
 
 # ---- measurements ----------------------------------------------------------------------------
-def half_rate(path):
+def rate_share(path, share):
     doc = last_json_object(read(path))
-    rate = int(float(doc["msgs_per_s"]) / 2)
+    rate = int(float(doc["msgs_per_s"]) * share)
     if rate < 1:
         raise ValueError("rate below 1")
     print(rate)
@@ -159,13 +161,13 @@ def report(out, json_path, params):
         doc = bench_json(out, key, "e2e")
         raw[key] = doc
         lat = doc["latency_ms"]
-        rate_path = os.path.join(out, "es_e2e.rate")
+        rate_path = os.path.join(out, f"{key}.rate")
         rate = float(read(rate_path)) if os.path.exists(rate_path) else None
-        return {"es_e2e.rate": rate, "es_e2e.p50": lat["p50"], "es_e2e.p99": lat["p99"],
-                "es_e2e.p999": lat.get("p999"), "es_e2e.max": lat.get("max"),
-                "es_e2e.consumed": doc.get("consumed")}
-    step("es_e2e", es_e2e, ["es_e2e.rate", "es_e2e.p50", "es_e2e.p99", "es_e2e.p999",
-                            "es_e2e.max"])
+        return {f"{key}.rate": rate, f"{key}.p50": lat["p50"], f"{key}.p99": lat["p99"],
+                f"{key}.p999": lat.get("p999"), f"{key}.max": lat.get("max"),
+                f"{key}.consumed": doc.get("consumed")}
+    for key in ("es_e2e", "es_e2e_quarter"):
+        step(key, es_e2e, [f"{key}.{f}" for f in ("rate", "p50", "p99", "p999", "max")])
 
     def es_rss(key):
         kb = int(read(os.path.join(out, key + ".kb")).strip())
@@ -272,14 +274,15 @@ def report(out, json_path, params):
     for label, kind, e, m, r, ra, t, d in specs:
         rows.append([label, cell(e, kind), cell(m, kind), cell(r, kind), cell(ra, kind),
                      ratio(e, m), ratio(e, r), ratio(e, ra), ratio(e, t), ratio(e, d)])
-    rate = figures.get("es_e2e.rate")
-    e2e_label = "e2e 100B at 50% of max (ms)" if rate is None else \
-        f"e2e 100B at {fmt(rate, 'msgs')}/s (ms)"
-    if figures.get("es_e2e.p50") is None:
-        e2e = note("es_e2e.p50")
-    else:
-        e2e = "/".join(cell(f"es_e2e.{p}", "ms") for p in ("p50", "p99", "p999", "max"))
-    rows.append([e2e_label + " p50/p99/p99.9/max", e2e] + [""] * 8)
+    for key, share in (("es_e2e", "50%"), ("es_e2e_quarter", "25%")):
+        rate = figures.get(f"{key}.rate")
+        e2e_label = f"e2e 100B at {share} of max (ms)" if rate is None else \
+            f"e2e 100B at {fmt(rate, 'msgs')}/s, {share} of max (ms)"
+        if figures.get(f"{key}.p50") is None:
+            e2e = note(f"{key}.p50")
+        else:
+            e2e = "/".join(cell(f"{key}.{p}", "ms") for p in ("p50", "p99", "p999", "max"))
+        rows.append([e2e_label + " p50/p99/p99.9/max", e2e] + [""] * 8)
     rows.append(["broker peak RSS, VmHWM (MB)", cell("es_rss.mb", "mb")] + [""] * 8)
 
     widths = [max(len(columns[i]), *(len(r[i]) for r in rows)) for i in range(len(columns))]
@@ -343,8 +346,8 @@ def report(out, json_path, params):
 
 
 def main():
-    if len(sys.argv) >= 3 and sys.argv[1] == "half-rate":
-        half_rate(sys.argv[2])
+    if len(sys.argv) == 4 and sys.argv[1] == "rate-share":
+        rate_share(sys.argv[2], float(sys.argv[3]))
     elif len(sys.argv) == 4 and sys.argv[1] == "disk":
         disk(sys.argv[2], float(sys.argv[3]))
     elif len(sys.argv) >= 4 and sys.argv[1] == "report":

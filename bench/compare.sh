@@ -8,10 +8,10 @@
 #   1. edgestream: BUILD_DIR/edgestream serve on free 127.0.0.1 ports, temporary data dir, default
 #      durability (fdatasync before an acks=all answer). Through `edgestream bench`: produce 100 B
 #      and 1 KiB messages with acks=all, consume the 100 B topic from the beginning (one
-#      consumer, then one consumer per partition), then e2e at
-#      half of the measured 100 B produce rate, with linger.ms=2 as a latency-minded producer
-#      sets it (the throughput runs use bench's default of 5). Peak broker RSS (VmHWM) before
-#      SIGTERM.
+#      consumer, then one consumer per partition; three reads each, the median reported), then
+#      e2e at half and at a quarter of the measured 100 B produce rate, with linger.ms=2 as a
+#      latency-minded producer sets it (the throughput runs use bench's default of 5). Peak
+#      broker RSS (VmHWM) before SIGTERM.
 #   2. librdkafka mock cluster (in process, in memory): the same `bench produce` with
 #      -X test.mock.num.brokers=1, the ceiling of the client on this machine.
 #   3. Redis 7 Streams (redis-server on a free port, persistence off): XADD of the same payloads
@@ -148,7 +148,8 @@ for (( i = 0; i < 300; i++ )); do
     if [[ $code == 200 ]]; then ready=1; break; fi
     sleep 0.1
 done
-es_keys=(es_produce_100 es_produce_1024 es_consume_100 es_e2e es_rss)
+es_keys=(es_produce_100 es_produce_1024 es_consume_100 es_consume_100_shared es_e2e es_e2e_quarter
+    es_rss)
 if (( ! ready )); then
     why="broker not ready after 30 s"
     kill -0 "$es_pid" 2>/dev/null ||
@@ -190,17 +191,22 @@ else
                 --topic compare-100 --consumers "$partitions" --json || true
         done
     fi
-    rate=$(python3 "$here/compare.py" half-rate "$out/es_produce_100.out" 2>/dev/null) || rate=
-    if [[ -z $rate ]]; then
-        na es_e2e "no measured 100 B produce rate to take half of"
-    else
+    # e2e at half the measured 100 B rate (the point) and at a quarter of it (where the
+    # clients leave the two cores room): the latency curve in two points.
+    for spec in es_e2e:0.5 es_e2e_quarter:0.25; do
+        key=${spec%%:*} share=${spec#*:}
+        rate=$(python3 "$here/compare.py" rate-share "$out/es_produce_100.out" "$share" \
+            2>/dev/null) || rate=
+        if [[ -z $rate ]]; then
+            na "$key" "no measured 100 B produce rate to take a share of"
+            continue
+        fi
         log "edgestream e2e at $rate msgs/s for ${e2e_s}s"
-        printf '%s\n' "$rate" >"$out/es_e2e.rate"
-        es_run es_e2e "$es" bench e2e --brokers "$brokers" --topic compare-e2e --rate "$rate" \
-            --duration "$e2e_s" --message-bytes 100 --partitions "$partitions" --acks all \
-            --linger-ms 2 --json ||
-            true
-    fi
+        printf '%s\n' "$rate" >"$out/$key.rate"
+        es_run "$key" "$es" bench e2e --brokers "$brokers" --topic "compare-$key" \
+            --rate "$rate" --duration "$e2e_s" --message-bytes 100 --partitions "$partitions" \
+            --acks all --linger-ms 2 --json || true
+    done
     if kill -0 "$es_pid" 2>/dev/null; then
         awk '/^VmHWM:/ {print $2}' "/proc/$es_pid/status" >"$out/es_rss.kb" 2>/dev/null || true
         [[ -s $out/es_rss.kb ]] || na es_rss "no VmHWM in /proc/$es_pid/status"
