@@ -192,6 +192,20 @@ Status Consumer::assign(const std::vector<PartitionStart>& partitions) {
         ES_TRY(time_offsets, impl_->offsets_for_times(by_time));
     }
 
+    // A topic handle made now knows no partition leaders until librdkafka's next metadata
+    // refresh, and a partition started without a leader has its first offset lookup put off
+    // by 500 ms (seen in librdkafka's fetch debug log: "no current leader for partition").
+    // One metadata request for the new topic first fills the leaders in.
+    for (const PartitionStart& s : partitions) {
+        if (impl_->topics.find(s.tp.topic)) continue;
+        rd_kafka_topic_t* rkt = impl_->topics.get(impl_->rk.get(), s.tp.topic);
+        const rd_kafka_metadata_t* md = nullptr;
+        if (rkt && rd_kafka_metadata(impl_->rk.get(), 0, rkt, &md, detail::to_ms(impl_->timeout)) ==
+                       RD_KAFKA_RESP_ERR_NO_ERROR) {
+            rd_kafka_metadata_destroy(md);
+        }  // else: starting the partition below reports what is wrong
+    }
+
     size_t next_time_offset = 0;
     for (const PartitionStart& s : partitions) {
         int64_t offset = 0;
