@@ -11,6 +11,7 @@
 #include <asio.hpp>
 #include <asio/experimental/as_tuple.hpp>
 
+#include <array>
 #include <cassert>
 #include <chrono>
 #include <deque>
@@ -308,13 +309,13 @@ class Connection : public std::enable_shared_from_this<Connection> {
         while (!pending_.empty() && pending_.front().answered) {
             Pending& done = pending_.front();
             if (done.body) {
-                Bytes& header = headers_.emplace_back();
-                header.resize(8 + (done.flexible_header ? 1 : 0));
+                AnswerHeader& header = headers_.emplace_back();
+                header.size = done.flexible_header ? 9 : 8;
                 size_t body_size = done.body->size();
-                store_be32(header.data(), static_cast<uint32_t>(header.size() - 4 + body_size));
-                store_be32(header.data() + 4, static_cast<uint32_t>(done.correlation_id));
-                if (done.flexible_header) header[8] = 0;  // no tagged fields in the header
-                bytes += header.size() + body_size;
+                store_be32(header.bytes.data(), static_cast<uint32_t>(header.size - 4 + body_size));
+                store_be32(header.bytes.data() + 4, static_cast<uint32_t>(done.correlation_id));
+                header.bytes[8] = 0;  // flexible: no tagged fields in the header
+                bytes += header.size + body_size;
                 outgoing_.push_back(std::move(*done.body));
             }
             pending_.pop_front();
@@ -326,7 +327,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
         }
         std::vector<asio::const_buffer> buffers;
         for (size_t i = 0; i < outgoing_.size(); ++i) {
-            buffers.emplace_back(asio::buffer(headers_[i]));
+            buffers.emplace_back(asio::buffer(headers_[i].bytes.data(), headers_[i].size));
             outgoing_[i].for_each_piece([&](BytesView piece) {
                 buffers.emplace_back(asio::buffer(piece.data(), piece.size()));
             });
@@ -370,9 +371,14 @@ class Connection : public std::enable_shared_from_this<Connection> {
     };
     /// Requests from next_to_send_ on, in arrival order: answers go out in that order.
     std::deque<Pending> pending_;
-    /// The answers being written and their size-and-correlation headers, index for index.
+    /// An answer's size, correlation id and (flexible versions) empty tagged fields.
+    struct AnswerHeader {
+        std::array<uint8_t, 9> bytes{};
+        size_t size = 8;
+    };
+    /// The answers being written and their headers, index for index.
     std::deque<ResponseBody> outgoing_;
-    std::deque<Bytes> headers_;
+    std::deque<AnswerHeader> headers_;
 };
 
 asio::awaitable<void> KafkaServer::Impl::accept_loop() {
