@@ -195,16 +195,18 @@ Status Consumer::assign(const std::vector<PartitionStart>& partitions) {
     // A topic handle made now knows no partition leaders until librdkafka's next metadata
     // refresh, and a partition started without a leader has its first offset lookup put off
     // by 500 ms (seen in librdkafka's fetch debug log: "no current leader for partition").
-    // One metadata request for the new topic first fills the leaders in.
+    // One metadata request after making the handles fills the leaders in (for every topic, as
+    // partitions_of() asks).
+    bool made = false;
     for (const PartitionStart& s : partitions) {
         if (impl_->topics.find(s.tp.topic)) continue;
-        rd_kafka_topic_t* rkt = impl_->topics.get(impl_->rk.get(), s.tp.topic);
-        const rd_kafka_metadata_t* md = nullptr;
-        if (rkt && rd_kafka_metadata(impl_->rk.get(), 0, rkt, &md, detail::to_ms(impl_->timeout)) ==
-                       RD_KAFKA_RESP_ERR_NO_ERROR) {
-            rd_kafka_metadata_destroy(md);
-        }  // else: starting the partition below reports what is wrong
+        made = impl_->topics.get(impl_->rk.get(), s.tp.topic) != nullptr || made;
     }
+    const rd_kafka_metadata_t* md = nullptr;
+    if (made && rd_kafka_metadata(impl_->rk.get(), 1, nullptr, &md,
+                                  detail::to_ms(impl_->timeout)) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+        rd_kafka_metadata_destroy(md);
+    }  // else: starting the partitions below reports what is wrong
 
     size_t next_time_offset = 0;
     for (const PartitionStart& s : partitions) {
