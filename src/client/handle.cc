@@ -293,7 +293,7 @@ Status check_offsets(const std::vector<TopicPartitionOffset>& offsets, std::stri
 }
 
 rd_kafka_topic_s* TopicHandles::get(rd_kafka_s* rk, std::string_view topic) {
-    if (last_ && last_name_ == topic) return last_;
+    if (last_ && *last_name_ == topic) return last_;
     auto it = by_name_.find(topic);
     if (it == by_name_.end()) {
         std::string name(topic);  // NUL-terminated for librdkafka
@@ -301,7 +301,7 @@ rd_kafka_topic_s* TopicHandles::get(rd_kafka_s* rk, std::string_view topic) {
         if (!rkt) return nullptr;
         it = by_name_.emplace(std::move(name), rkt).first;
     }
-    last_name_ = it->first;
+    last_name_ = &it->first;  // switching topics copies no name
     last_ = it->second;
     return last_;
 }
@@ -314,7 +314,7 @@ rd_kafka_topic_s* TopicHandles::find(std::string_view topic) const {
 void TopicHandles::clear() {
     for (auto& [name, rkt] : by_name_) rd_kafka_topic_destroy(rkt);
     by_name_.clear();
-    last_name_.clear();
+    last_name_ = nullptr;
     last_ = nullptr;
 }
 

@@ -151,7 +151,7 @@ class TopicHandles {
 
   private:
     std::map<std::string, rd_kafka_topic_s*, std::less<>> by_name_;
-    std::string last_name_;
+    const std::string* last_name_ = nullptr;  // a key of by_name_ (map keys do not move)
     rd_kafka_topic_s* last_ = nullptr;
 };
 
